@@ -1,0 +1,434 @@
+"""Read receivables from CSV exports, one receivable per row.
+
+Two layouts are recognised from the header row (column names are matched without
+regard to case or surrounding spaces; their order does not matter, extra columns are
+ignored):
+
+**scfchain layout** (the project's own)::
+
+    invoice_number,seller_id,seller_name,buyer_id,buyer_name,issue_date,due_date,currency,amount
+    NL-2026-0042,VAT:NL859123456B01,Voltmeer Elektronica B.V.,VAT:DE298765432,...,2026-02-02,2026-05-03,EUR,18450.00
+
+* ``issue_date`` and ``due_date`` are ISO dates ``YYYY-MM-DD``;
+* ``currency`` is an ISO 4217 code (``EUR``, ``USD``, ``CNY`` ...);
+* ``amount`` is the payable amount in major units as decimal text (``18450.00``);
+  a decimal comma is accepted only when unambiguous (see :func:`parse_csv_amount`);
+* ``seller_id`` / ``buyer_id`` become the party key. A value that already carries an
+  upper-case scheme prefix (``VAT:``, ``LEI:``, ``REG:``, ``EP:``, ``GID:``, ``ID:``,
+  ``CUST:`` ...) is kept as given (a ``VAT:`` number is normalised like in e-invoices:
+  upper case, no spaces, dots or dashes); any other value is prefixed ``ID:``
+  (``4711`` -> ``ID:4711``). An empty id falls back to the ``NAME:`` key of the name.
+  Use ``VAT:<number>`` to make a CSV party match the same party read from an e-invoice.
+* the document type is taken to be 380 (commercial invoice).
+
+**IBM "Accounts Receivable" sample layout**::
+
+    countryCode,customerID,PaperlessDate,invoiceNumber,InvoiceDate,DueDate,InvoiceAmount,
+    Disputed,SettledDate,PaperlessBill,DaysToSettle,DaysLate
+
+Dates are US ``M/D/YYYY``; the currency is USD; the buyer is ``CUST:<customerID>``
+(named by its customer ID). The ledger's owner, the seller, is not named in the file:
+it becomes ``LEDGER:<file stem>``, named ``"<file stem> ledger owner"``. Settlement
+columns are ignored.
+
+Robustness: the file may be UTF-8 with or without a BOM, or GB18030/GBK when it is not
+valid UTF-8; blank lines (and rows of empty cells) are skipped; quoted fields may hold
+commas (but not line breaks). Every bad row becomes a :class:`Rejection` with source
+``"<file>:<row>"`` (the 1-based physical line number, the header being row 1) and the
+column name as field; the other rows are still read. An unknown header gives a single
+rejection for the file.
+
+A row's ``document_hash`` is the sha256 of its raw text line (without the line break)
+encoded as UTF-8.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from scfchain.currencies import AmountError, decimal_to_minor_units, is_known_currency
+from scfchain.einvoice import collapse_whitespace, name_key, vat_key
+from scfchain.records import LoadResult, Party, ReceivableRecord, Rejection
+
+PROJECT_COLUMNS: tuple[str, ...] = (
+    "invoice_number",
+    "seller_id",
+    "seller_name",
+    "buyer_id",
+    "buyer_name",
+    "issue_date",
+    "due_date",
+    "currency",
+    "amount",
+)
+IBM_COLUMNS: tuple[str, ...] = (
+    "countryCode",
+    "customerID",
+    "PaperlessDate",
+    "invoiceNumber",
+    "InvoiceDate",
+    "DueDate",
+    "InvoiceAmount",
+    "Disputed",
+    "SettledDate",
+    "PaperlessBill",
+    "DaysToSettle",
+    "DaysLate",
+)
+# The IBM columns this reader uses; the settlement columns may be absent.
+IBM_REQUIRED: tuple[str, ...] = (
+    "customerID",
+    "invoiceNumber",
+    "InvoiceDate",
+    "DueDate",
+    "InvoiceAmount",
+)
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_US_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+_DOT_DECIMAL = re.compile(r"[+-]?\d+(\.\d+)?")
+_COMMA_DECIMAL = re.compile(r"[+-]?(\d{1,3}(\.\d{3})+|\d+),\d{1,2}")
+_SCHEME_PREFIX = re.compile(r"[A-Z][A-Z0-9]*:\S")
+
+
+class RowError(ValueError):
+    """A bad value in a CSV row, naming the column."""
+
+    def __init__(self, field: str | None, reason: str) -> None:
+        super().__init__(f"[{field}] {reason}")
+        self.field = field
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Row:
+    """One data row: its physical line number, raw text and cells keyed by column name."""
+
+    number: int
+    text: str
+    cells: Mapping[str, str]
+
+    def get(self, column: str) -> str:
+        """The stripped cell of ``column`` (empty string when blank)."""
+        return self.cells[column].strip()
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A recognised CSV layout: its name, the columns it needs and its row reader."""
+
+    name: str
+    required: tuple[str, ...]
+    read_row: Callable[[Row, Mapping[str, str], Path], ReceivableRecord]
+
+
+# --------------------------------------------------------------------------- values
+
+
+def parse_csv_amount(text: str, currency: str, field: str) -> int:
+    """Amount text of a CSV cell in minor units of ``currency``; must be positive.
+
+    Accepted: ``1234.56``, ``1234``, and a decimal comma when unambiguous: a single
+    comma followed by exactly one or two digits, optionally with dots grouping
+    thousands before it (``1234,56``, ``1.234,56``). Refused: ``1,234`` (thousands or
+    decimals?), ``1,234.56`` (thousands separators), anything else.
+    """
+    value = text.strip()
+    if _DOT_DECIMAL.fullmatch(value):
+        number = Decimal(value)
+    elif _COMMA_DECIMAL.fullmatch(value):
+        number = Decimal(value.replace(".", "").replace(",", "."))
+    elif not value:
+        raise RowError(field, "no amount")
+    else:
+        raise RowError(
+            field,
+            f"not a number or ambiguous: {text!r} (write 1234.56; a decimal comma is "
+            "accepted only as in 1234,56 or 1.234,56)",
+        )
+    try:
+        minor = decimal_to_minor_units(number, currency)
+    except AmountError as error:
+        raise RowError(field, str(error)) from None
+    if minor == 0:
+        raise RowError(field, "payable amount is zero")
+    if minor < 0:
+        raise RowError(field, "negative payable amount: a correction, not a receivable")
+    return minor
+
+
+def parse_iso_date(text: str, field: str) -> date:
+    """A ``YYYY-MM-DD`` cell as a date."""
+    match = _ISO_DATE.fullmatch(text.strip())
+    if not match:
+        raise RowError(field, f"not a date: {text!r} (expected YYYY-MM-DD)")
+    return _make_date(int(match[1]), int(match[2]), int(match[3]), text, field)
+
+
+def parse_us_date(text: str, field: str) -> date:
+    """A US ``M/D/YYYY`` cell as a date."""
+    match = _US_DATE.fullmatch(text.strip())
+    if not match:
+        raise RowError(field, f"not a date: {text!r} (expected M/D/YYYY)")
+    return _make_date(int(match[3]), int(match[1]), int(match[2]), text, field)
+
+
+def _make_date(year: int, month: int, day: int, text: str, field: str) -> date:
+    """A date from its parts, or a RowError naming the cell text."""
+    try:
+        return date(year, month, day)
+    except ValueError as error:
+        raise RowError(field, f"not a date: {text!r} ({error})") from None
+
+
+def party_key_from_cell(identifier: str, name: str) -> str | None:
+    """The party key for an id cell (see module docstring); None when id and name are empty."""
+    identifier = collapse_whitespace(identifier)
+    if identifier.startswith("VAT:"):
+        return vat_key(identifier[4:])
+    if _SCHEME_PREFIX.match(identifier):
+        return identifier
+    if identifier:
+        return "ID:" + identifier
+    return name_key(name) if name.strip() else None
+
+
+def _party(row: Row, id_column: str, name_column: str) -> Party:
+    """The party named by an id column and a name column of a row."""
+    name = collapse_whitespace(row.get(name_column))
+    key = party_key_from_cell(row.get(id_column), name)
+    if key is None:
+        raise RowError(id_column, f"no {id_column} and no {name_column}")
+    return Party(key=key, name=name or key)
+
+
+def _currency(text: str, field: str) -> str:
+    """A known ISO 4217 currency code."""
+    currency = text.strip()
+    if not currency:
+        raise RowError(field, "no currency")
+    if not is_known_currency(currency):
+        raise RowError(field, f"unknown currency {currency!r}: not an active ISO 4217 code")
+    return currency
+
+
+def _check_dates(issue: date, due: date, due_field: str) -> None:
+    """A receivable cannot fall due before it is issued."""
+    if due < issue:
+        raise RowError(
+            due_field, f"due date {due.isoformat()} is before the issue date {issue.isoformat()}"
+        )
+
+
+def _invoice_number(text: str, field: str) -> str:
+    """Whitespace-normalised invoice number; must not be empty."""
+    number = collapse_whitespace(text)
+    if not number:
+        raise RowError(field, "no invoice number")
+    return number
+
+
+def _hash(row: Row) -> bytes:
+    """sha256 of the row's raw line encoded UTF-8."""
+    return hashlib.sha256(row.text.encode("utf-8")).digest()
+
+
+# --------------------------------------------------------------------------- layouts
+
+
+def read_project_row(row: Row, columns: Mapping[str, str], path: Path) -> ReceivableRecord:
+    """A record from a row of the scfchain layout (``columns``: canonical -> header name)."""
+    column = columns.__getitem__
+    number = _invoice_number(row.get(column("invoice_number")), column("invoice_number"))
+    seller = _party(row, column("seller_id"), column("seller_name"))
+    buyer = _party(row, column("buyer_id"), column("buyer_name"))
+    if seller.key == buyer.key:
+        raise RowError(
+            column("buyer_id"), f"buyer and seller are the same party ({seller.key}): no receivable"
+        )
+    issue = parse_iso_date(row.get(column("issue_date")), column("issue_date"))
+    due = parse_iso_date(row.get(column("due_date")), column("due_date"))
+    _check_dates(issue, due, column("due_date"))
+    currency = _currency(row.get(column("currency")), column("currency"))
+    amount = parse_csv_amount(row.get(column("amount")), currency, column("amount"))
+    return _record(row, path, number, seller, buyer, issue, due, currency, amount)
+
+
+def read_ibm_row(row: Row, columns: Mapping[str, str], path: Path) -> ReceivableRecord:
+    """A record from a row of the IBM Accounts Receivable sample (currency USD)."""
+    column = columns.__getitem__
+    number = _invoice_number(row.get(column("invoiceNumber")), column("invoiceNumber"))
+    customer = collapse_whitespace(row.get(column("customerID")))
+    if not customer:
+        raise RowError(column("customerID"), "no customer ID")
+    issue = parse_us_date(row.get(column("InvoiceDate")), column("InvoiceDate"))
+    due = parse_us_date(row.get(column("DueDate")), column("DueDate"))
+    _check_dates(issue, due, column("DueDate"))
+    amount = parse_csv_amount(row.get(column("InvoiceAmount")), "USD", column("InvoiceAmount"))
+    seller = Party(key=f"LEDGER:{path.stem}", name=f"{path.stem} ledger owner")
+    buyer = Party(key=f"CUST:{customer}", name=customer)
+    return _record(row, path, number, seller, buyer, issue, due, "USD", amount)
+
+
+def _record(
+    row: Row,
+    path: Path,
+    number: str,
+    seller: Party,
+    buyer: Party,
+    issue: date,
+    due: date,
+    currency: str,
+    amount: int,
+) -> ReceivableRecord:
+    """Assemble the record of a CSV row."""
+    return ReceivableRecord(
+        source=f"{path}:{row.number}",
+        syntax="CSV",
+        invoice_number=number,
+        document_type="380",
+        seller=seller,
+        buyer=buyer,
+        issue_date=issue,
+        due_date=due,
+        currency=currency,
+        amount_minor=amount,
+        document_hash=_hash(row),
+    )
+
+
+LAYOUTS: tuple[Layout, ...] = (
+    Layout("scfchain", PROJECT_COLUMNS, read_project_row),
+    Layout("IBM Accounts Receivable", IBM_REQUIRED, read_ibm_row),
+)
+
+
+def detect_layout(header: Sequence[str]) -> tuple[Layout, dict[str, str]] | str:
+    """The layout a header row belongs to, with its column mapping, or why none fits.
+
+    The mapping goes from each required (canonical) column name to the name as written
+    in the header. When no layout fits, the explanation names the columns missing for
+    the closest layout (the one with the most columns present, then the fewest missing).
+    """
+    written = {name.strip().casefold(): name for name in header}
+    candidates: list[tuple[int, int, str, list[str]]] = []
+    for layout in LAYOUTS:
+        missing = [c for c in layout.required if c.casefold() not in written]
+        if not missing:
+            return layout, {c: written[c.casefold()] for c in layout.required}
+        matched = len(layout.required) - len(missing)
+        candidates.append((-matched, len(missing), layout.name, missing))
+    _, _, name, missing = min(candidates)
+    return f"unknown CSV header: missing {', '.join(missing)} for the {name} layout"
+
+
+# --------------------------------------------------------------------------- file
+
+
+def decode_csv_bytes(data: bytes) -> str:
+    """UTF-8 text (a BOM is dropped), or GB18030 when the bytes are not valid UTF-8.
+
+    Raises :class:`UnicodeDecodeError` when the bytes are neither.
+    """
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("gb18030")
+
+
+def split_cells(line: str) -> list[str]:
+    """The cells of one CSV line (quoted fields may contain commas; spaces after a comma
+    before a quote are ignored)."""
+    return next(csv.reader([line], strict=True, skipinitialspace=True))
+
+
+def parse_csv(path: Path) -> LoadResult:
+    """Read a CSV file of receivables: one record or one rejection per non-blank data row."""
+    text = _read_text(path)
+    if isinstance(text, Rejection):
+        return LoadResult(rejections=[text])
+    lines = list(enumerate(_LINE_BREAK.split(text), 1))
+    header_at = next((i for i, (_, line) in enumerate(lines) if line.strip()), None)
+    if header_at is None:
+        return LoadResult(rejections=[Rejection(str(path), "empty file: no header row")])
+    detected = _read_header(path, *lines[header_at])
+    if isinstance(detected, Rejection):
+        return LoadResult(rejections=[detected])
+    header, layout, columns = detected
+    result = LoadResult()
+    for number, line in lines[header_at + 1 :]:
+        outcome = _read_line(path, number, line, header, layout, columns)
+        if isinstance(outcome, ReceivableRecord):
+            result.records.append(outcome)
+        elif outcome is not None:
+            result.rejections.append(outcome)
+    return result
+
+
+def _read_text(path: Path) -> str | Rejection:
+    """The decoded text of a CSV file, or why it cannot be read."""
+    try:
+        return decode_csv_bytes(path.read_bytes())
+    except OSError as error:
+        return Rejection(str(path), f"cannot read file: {error.strerror or error}")
+    except UnicodeDecodeError:
+        return Rejection(str(path), "not text: neither UTF-8 nor GB18030")
+
+
+def _read_header(
+    path: Path, number: int, line: str
+) -> tuple[list[str], Layout, dict[str, str]] | Rejection:
+    """The header's column names, its layout and column mapping, or why it is not usable."""
+    try:
+        header = [cell.strip().lstrip("\ufeff").strip() for cell in split_cells(line)]
+    except csv.Error as error:
+        return Rejection(f"{path}:{number}", f"bad header: {error}")
+    detected = detect_layout(header)
+    if isinstance(detected, str):
+        return Rejection(str(path), detected)
+    return header, *detected
+
+
+def _read_line(
+    path: Path,
+    number: int,
+    line: str,
+    header: Sequence[str],
+    layout: Layout,
+    columns: Mapping[str, str],
+) -> ReceivableRecord | Rejection | None:
+    """The outcome of one data line; None for a blank line."""
+    source = f"{path}:{number}"
+    if not line.strip():
+        return None
+    try:
+        cells = split_cells(line)
+    except csv.Error as error:
+        return Rejection(source, f"malformed CSV row: {error}", "row")
+    if not any(cell.strip() for cell in cells):
+        return None
+    if len(cells) < len(header):
+        return Rejection(
+            source,
+            f"row has {len(cells)} of {len(header)} columns (truncated row?)",
+            header[len(cells)],
+        )
+    if len(cells) > len(header):
+        return Rejection(
+            source,
+            f"row has {len(cells)} columns but the header has {len(header)} (an unquoted comma?)",
+            f"column {len(header) + 1}",
+        )
+    row = Row(number=number, text=line, cells=dict(zip(header, cells, strict=True)))
+    try:
+        return layout.read_row(row, columns, path)
+    except RowError as error:
+        return Rejection(source, error.reason, error.field)

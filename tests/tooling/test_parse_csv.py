@@ -1,0 +1,234 @@
+"""Reading receivables from CSV files: the project layout and the IBM AR sample."""
+
+import hashlib
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from scfchain.csvinput import PROJECT_COLUMNS, parse_csv
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+IBM_SAMPLE = SHARED / "receivables-csv" / "WA_Fn-UseC_-Accounts-Receivable.csv"
+
+HEADER = ",".join(PROJECT_COLUMNS)
+ROW = (
+    "VOL-1,VAT:NL859123456B01,Voltmeer,VAT:DE298765432,Rheinwerk,2026-03-01,2026-06-01,EUR,{amount}"
+)
+
+
+@pytest.fixture
+def ibm_sample() -> Path:
+    """The shared IBM Accounts Receivable sample, or skip when it is not available."""
+    if not IBM_SAMPLE.is_file():
+        pytest.skip(f"shared receivables CSV not found at {IBM_SAMPLE}")
+    return IBM_SAMPLE
+
+
+def write(tmp_path: Path, text: str, encoding: str = "utf-8", name: str = "ar.csv") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def row(amount: str = "1000.00") -> str:
+    return ROW.format(amount=amount)
+
+
+# --------------------------------------------------------------------------- IBM sample
+
+
+def test_all_2466_rows_of_the_ibm_sample_are_read(ibm_sample):
+    result = parse_csv(ibm_sample)
+    assert (len(result.records), result.rejections) == (2466, [])
+
+
+def test_an_ibm_row_is_a_usd_receivable_of_the_ledger_owner_against_the_customer(ibm_sample):
+    first = parse_csv(ibm_sample).records[0]
+    assert first.source == f"{ibm_sample}:2"
+    assert (first.invoice_number, first.currency, first.amount_minor) == ("611365", "USD", 5594)
+    assert (first.issue_date, first.due_date) == (date(2013, 1, 2), date(2013, 2, 1))
+    assert first.buyer.key == "CUST:0379-NEVHP" and first.buyer.name == "0379-NEVHP"
+    assert first.seller.key == "LEDGER:WA_Fn-UseC_-Accounts-Receivable"
+    assert first.seller.name == "WA_Fn-UseC_-Accounts-Receivable ledger owner"
+
+
+def test_ibm_invoice_numbers_are_unique_so_no_row_is_a_duplicate(ibm_sample):
+    records = parse_csv(ibm_sample).records
+    assert len({r.fingerprint for r in records}) == len(records)
+
+
+# --------------------------------------------------------------------------- project layout
+
+
+def test_a_project_layout_row_becomes_a_record(tmp_path):
+    result = parse_csv(write(tmp_path, f"{HEADER}\n{row('18450.00')}\n"))
+    (found,) = result.records
+    assert found.source == f"{tmp_path / 'ar.csv'}:2"
+    assert (found.syntax, found.document_type, found.invoice_number) == ("CSV", "380", "VOL-1")
+    assert (found.seller.key, found.buyer.key) == ("VAT:NL859123456B01", "VAT:DE298765432")
+    assert (found.currency, found.amount_minor) == ("EUR", 1845000)
+
+
+def test_the_header_may_use_any_case_and_column_order(tmp_path):
+    header = "AMOUNT,Currency,due_date,issue_date,buyer_name,buyer_id,seller_name,seller_id,invoice_number"
+    line = "12.50,EUR,2026-06-01,2026-03-01,B,b-1,S,s-1,INV 7"
+    (found,) = parse_csv(write(tmp_path, f"{header}\n{line}\n")).records
+    assert (found.invoice_number, found.amount_minor, found.seller.key) == ("INV 7", 1250, "ID:s-1")
+
+
+def test_ids_without_a_scheme_get_an_id_prefix_and_vat_ids_are_normalised(tmp_path):
+    line = "INV-1,4711,Seller,VAT:de 298.765-432,Buyer,2026-03-01,2026-06-01,EUR,1.00"
+    (found,) = parse_csv(write(tmp_path, f"{HEADER}\n{line}\n")).records
+    assert (found.seller.key, found.buyer.key) == ("ID:4711", "VAT:DE298765432")
+
+
+def test_the_row_document_hash_is_the_sha256_of_its_line(tmp_path):
+    (found,) = parse_csv(write(tmp_path, f"{HEADER}\r\n{row()}\r\n")).records
+    assert found.document_hash == hashlib.sha256(row().encode("utf-8")).digest()
+
+
+def test_a_utf8_byte_order_mark_before_the_header_is_ignored(tmp_path):
+    result = parse_csv(write(tmp_path, f"\ufeff{HEADER}\n{row()}\n"))
+    assert (len(result.records), result.rejections) == (1, [])
+
+
+def test_a_gbk_encoded_file_is_read_with_its_chinese_names(tmp_path):
+    line = "HD-1,VAT:CN91330206MA2H3K7X1Q,宁波恒达汽车零部件有限公司,ID:V,Voltmeer,2026-03-01,2026-06-01,CNY,86400.00"
+    path = write(tmp_path, f"{HEADER}\n{line}\n", encoding="gbk")
+    (found,) = parse_csv(path).records
+    assert found.seller.name == "宁波恒达汽车零部件有限公司"
+    assert (found.currency, found.amount_minor) == ("CNY", 8640000)
+
+
+def test_a_utf8_chinese_name_is_read_as_utf8(tmp_path):
+    line = "HD-1,ID:H,恒达,ID:V,Voltmeer,2026-03-01,2026-06-01,CNY,1.00"
+    (found,) = parse_csv(write(tmp_path, f"{HEADER}\n{line}\n")).records
+    assert found.seller.name == "恒达"
+
+
+@pytest.mark.parametrize(
+    ("text", "minor"),
+    [("1234,56", 123456), ("1.234,56", 123456), ("7,5", 750), ("1.234.567,8", 123456780)],
+)
+def test_an_unambiguous_decimal_comma_is_accepted(tmp_path, text, minor):
+    quoted = f'"{text}"'
+    (found,) = parse_csv(write(tmp_path, f"{HEADER}\n{row(quoted)}\n")).records
+    assert found.amount_minor == minor
+
+
+@pytest.mark.parametrize("text", ["1,234", "1,234.56", "1.234.567", "12,3456", "1,2,3"])
+def test_an_ambiguous_or_malformed_amount_is_rejected_naming_row_and_field(tmp_path, text):
+    quoted = f'"{text}"'
+    result = parse_csv(write(tmp_path, f"{HEADER}\n{row(quoted)}\n"))
+    (found,) = result.rejections
+    assert (found.source, found.field) == (f"{tmp_path / 'ar.csv'}:2", "amount")
+    assert result.records == []
+
+
+def test_a_quoted_field_may_contain_a_comma(tmp_path):
+    line = 'ZEW/1,VAT:PL5261234567,"Wisła, Sp. z o.o.",ID:V,Voltmeer,2026-03-01,2026-06-01,PLN,"56780,40"'
+    (found,) = parse_csv(write(tmp_path, f"{HEADER}\n{line}\n")).records
+    assert (found.seller.name, found.amount_minor) == ("Wisła, Sp. z o.o.", 5678040)
+
+
+def test_blank_lines_are_skipped_and_row_numbers_stay_physical(tmp_path):
+    text = f"{HEADER}\n\n{row()}\n   \n,,,,,,,,\n{row('5.00').replace('VOL-1', 'VOL-2')}\n\n"
+    result = parse_csv(write(tmp_path, text))
+    assert [r.source.rsplit(":", 1)[1] for r in result.records] == ["3", "6"]
+    assert result.rejections == []
+
+
+def test_a_truncated_last_row_is_rejected_and_the_other_rows_are_kept(tmp_path):
+    text = f"{HEADER}\n{row()}\n{row()[:40]}"
+    result = parse_csv(write(tmp_path, text))
+    assert len(result.records) == 1
+    (found,) = result.rejections
+    assert found.source == f"{tmp_path / 'ar.csv'}:3"
+    assert found.field == "buyer_name"
+    assert "truncated" in found.reason
+
+
+def test_a_row_with_too_many_columns_is_rejected(tmp_path):
+    result = parse_csv(write(tmp_path, f"{HEADER}\n{row('1,234.00')}\n"))
+    (found,) = result.rejections
+    assert (found.source, found.field) == (f"{tmp_path / 'ar.csv'}:2", "column 10")
+    assert "10 columns" in found.reason
+
+
+def test_an_unknown_currency_is_rejected_naming_the_row_and_field(tmp_path):
+    line = row().replace(",EUR,", ",EUX,")
+    (found,) = parse_csv(write(tmp_path, f"{HEADER}\n{row()}\n{line}\n")).rejections
+    assert (found.source, found.field) == (f"{tmp_path / 'ar.csv'}:3", "currency")
+    assert found.reason == "unknown currency 'EUX': not an active ISO 4217 code"
+
+
+def test_more_decimals_than_the_currency_allows_are_rejected_naming_row_and_field(tmp_path):
+    (found,) = parse_csv(write(tmp_path, f"{HEADER}\n{row('12.345')}\n")).rejections
+    assert found.field == "amount"
+    assert "more decimals than EUR allows" in found.reason
+
+
+def test_a_zero_amount_is_rejected(tmp_path):
+    (found,) = parse_csv(write(tmp_path, f"{HEADER}\n{row('0.00')}\n")).rejections
+    assert (found.field, found.reason) == ("amount", "payable amount is zero")
+
+
+def test_a_negative_amount_is_rejected(tmp_path):
+    (found,) = parse_csv(write(tmp_path, f"{HEADER}\n{row('-10.00')}\n")).rejections
+    assert found.reason == "negative payable amount: a correction, not a receivable"
+
+
+def test_an_impossible_date_is_rejected_naming_the_field(tmp_path):
+    line = row().replace("2026-06-01", "2026-02-30")
+    (found,) = parse_csv(write(tmp_path, f"{HEADER}\n{line}\n")).rejections
+    assert found.field == "due_date"
+    assert found.reason.startswith("not a date: '2026-02-30'")
+
+
+def test_a_due_date_before_the_issue_date_is_rejected(tmp_path):
+    line = row().replace("2026-06-01", "2026-01-01")
+    (found,) = parse_csv(write(tmp_path, f"{HEADER}\n{line}\n")).rejections
+    assert (found.field, found.reason) == (
+        "due_date",
+        "due date 2026-01-01 is before the issue date 2026-03-01",
+    )
+
+
+def test_an_unknown_header_is_one_rejection_naming_the_missing_columns(tmp_path):
+    text = "invoice_number,seller,buyer,amount\nA,B,C,1.00\n"
+    result = parse_csv(write(tmp_path, text))
+    assert result.records == []
+    (found,) = result.rejections
+    assert found.source == str(tmp_path / "ar.csv")
+    assert found.reason == (
+        "unknown CSV header: missing seller_id, seller_name, buyer_id, buyer_name, "
+        "issue_date, due_date, currency for the scfchain layout"
+    )
+
+
+def test_an_empty_file_is_rejected(tmp_path):
+    (found,) = parse_csv(write(tmp_path, "\n\n")).rejections
+    assert found.reason == "empty file: no header row"
+
+
+def test_bytes_that_are_neither_utf8_nor_gb18030_are_rejected(tmp_path):
+    path = tmp_path / "binary.csv"
+    path.write_bytes(b"\xff\xfe\x00\x81\x30")
+    (found,) = parse_csv(path).rejections
+    assert found.reason == "not text: neither UTF-8 nor GB18030"
+
+
+def test_a_quoted_field_after_a_space_is_still_one_field(tmp_path):
+    line = 'ZEW/1, ID:W, "Wisła, Sp. z o.o.", ID:V, Voltmeer, 2026-03-01, 2026-06-01, PLN, 10.00'
+    (found,) = parse_csv(write(tmp_path, f"{HEADER}\n{line}\n")).records
+    assert (found.seller.key, found.seller.name) == ("ID:W", "Wisła, Sp. z o.o.")
+
+
+def test_an_unterminated_quote_is_rejected_as_a_malformed_row(tmp_path):
+    line = 'ZEW/1,ID:W,"Wisła,ID:V,Voltmeer,2026-03-01,2026-06-01,PLN,10.00'
+    result = parse_csv(write(tmp_path, f"{HEADER}\n{line}\n{row()}\n"))
+    (found,) = result.rejections
+    assert (found.source, found.field) == (f"{tmp_path / 'ar.csv'}:2", "row")
+    assert found.reason.startswith("malformed CSV row")
+    assert len(result.records) == 1
