@@ -153,7 +153,15 @@ contract FinancingEscrow is IFinancingEscrow, ERC1155Holder, ReentrancyGuard {
 
         financedOrPending[id] += amount;
         requestId = ++requestCount;
-        requests[requestId] = Request(id, msg.sender, amount, financier, rateBps, dayCount, RequestStatus.Pending);
+        requests[requestId] = Request(
+            id,
+            msg.sender,
+            amount,
+            financier,
+            rateBps,
+            dayCount,
+            RequestStatus.Pending
+        );
         emit FinancingRequested(requestId, id, msg.sender, financier, amount, rateBps, dayCount);
         registry.safeTransferFrom(msg.sender, address(this), id, amount, "");
     }
@@ -166,7 +174,12 @@ contract FinancingEscrow is IFinancingEscrow, ERC1155Holder, ReentrancyGuard {
         IERC20 token = _tokenOf(r.currency);
 
         uint256 days_ = FinancingMath.daysBetween(block.timestamp, r.dueDate);
-        uint256 disc = FinancingMath.discount(q.amount, q.rateBps, days_, FinancingMath.DayCount(q.dayCount));
+        uint256 disc = FinancingMath.discount(
+            q.amount,
+            q.rateBps,
+            days_,
+            FinancingMath.DayCount(q.dayCount)
+        );
         uint256 fee = FinancingMath.fee(q.amount, feeBps);
         if (disc + fee >= q.amount) revert TermsExceedAmount(q.amount, disc, fee);
         uint256 proceeds = q.amount - disc - fee;
@@ -179,7 +192,10 @@ contract FinancingEscrow is IFinancingEscrow, ERC1155Holder, ReentrancyGuard {
     }
 
     /// @inheritdoc IFinancingEscrow
-    function rejectFinancing(uint256 requestId, uint16 reasonCode) external whenNotPaused nonReentrant {
+    function rejectFinancing(
+        uint256 requestId,
+        uint16 reasonCode
+    ) external whenNotPaused nonReentrant {
         Request storage q = _pending(requestId);
         if (q.financier != msg.sender) revert NotRequestFinancier(requestId, msg.sender);
         q.status = RequestStatus.Rejected;
@@ -207,7 +223,8 @@ contract FinancingEscrow is IFinancingEscrow, ERC1155Holder, ReentrancyGuard {
         ) revert InvalidStatus(id, r.status);
         IERC20 token = _tokenOf(r.currency);
         uint256 outstanding = r.faceValue - repaid[id];
-        if (amount == 0 || amount > outstanding) revert RepaymentExceedsOutstanding(id, amount, outstanding);
+        if (amount == 0 || amount > outstanding)
+            revert RepaymentExceedsOutstanding(id, amount, outstanding);
 
         uint256 total = repaid[id] + amount;
         repaid[id] = total;
@@ -261,7 +278,9 @@ contract FinancingEscrow is IFinancingEscrow, ERC1155Holder, ReentrancyGuard {
         registry.setStatus(id, IReceivableRegistry.Status.Defaulted);
     }
 
-    function _financeable(uint256 id) private view returns (IReceivableRegistry.Receivable memory r) {
+    function _financeable(
+        uint256 id
+    ) private view returns (IReceivableRegistry.Receivable memory r) {
         r = registry.receivable(id);
         if (r.status != IReceivableRegistry.Status.Confirmed) revert InvalidStatus(id, r.status);
         if (block.timestamp >= r.dueDate) revert Matured(id);

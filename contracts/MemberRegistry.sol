@@ -27,7 +27,10 @@ contract MemberRegistry is IMemberRegistry, AccessControlDefaultAdminRules, Paus
 
     /// @param adminDelay Seconds a default-admin hand-over must wait before it can be accepted.
     /// @param admin The first default admin; it is also made the first operator.
-    constructor(uint48 adminDelay, address admin) AccessControlDefaultAdminRules(adminDelay, admin) {
+    constructor(
+        uint48 adminDelay,
+        address admin
+    ) AccessControlDefaultAdminRules(adminDelay, admin) {
         _grantRole(Roles.OPERATOR, admin);
         _setRoleAdmin(Roles.DEBTOR, Roles.OPERATOR);
         _setRoleAdmin(Roles.SUPPLIER, Roles.OPERATOR);

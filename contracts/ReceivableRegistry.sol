@@ -108,7 +108,15 @@ contract ReceivableRegistry is IReceivableRegistry, ERC1155 {
             faceValue: faceValue,
             documentHash: documentHash
         });
-        emit ReceivableRegistered(id, msg.sender, debtor, faceValue, currency, dueDate, documentHash);
+        emit ReceivableRegistered(
+            id,
+            msg.sender,
+            debtor,
+            faceValue,
+            currency,
+            dueDate,
+            documentHash
+        );
     }
 
     /// @inheritdoc IReceivableRegistry

@@ -1,7 +1,15 @@
 """Shared fixtures: a deployed scfchain suite and one account per role, on Ganache.
 
 Every test starts from the same deployed state (Brownie's `fn_isolation` snapshots and
-reverts the chain around each test).
+reverts the chain around each test). Constants and helpers live in helpers.py.
+
+Story modules (test_lifecycle.py) build their state in module-scoped *stage* fixtures, each on
+top of the previous one, listed in order in the module's ``STAGES`` tuple. A module-scoped
+fixture stays on the chain for the rest of the module, so a test must run while the deepest
+stage it asks for is also the deepest stage built so far. ``pytest_collection_modifyitems``
+orders such a module's tests by stage (stable, so file order is kept within a stage), and the
+autouse ``stage_guard`` fails any test that would see a later stage's state: no test depends
+on another test having run, whatever selection or order is asked for.
 """
 
 import pytest
@@ -12,18 +20,54 @@ from brownie import (
     SettlementToken,
     accounts,
     chain,
-    web3,
 )
 from eth_utils import keccak
+from helpers import (
+    ADMIN_DELAY,
+    DAY,
+    EUR,
+    FACE_VALUE,
+    FINANCED_AMOUNT,
+    GRACE_PERIOD,
+    RATE_BPS,
+    ROLE,
+    STARTING_CASH,
+    DayCount,
+    document_hash_of,
+    fingerprint_of,
+)
 
-DAY = 86_400
-GRACE_PERIOD = 30 * DAY
-ADMIN_DELAY = 2 * DAY
-EUR = b"EUR"
-FACE_VALUE = 1_000_000  # 10,000.00 EUR in cents
-STARTING_CASH = 100_000_000
 
-ROLE = {name: keccak(text=f"{name}_ROLE") for name in ("OPERATOR", "DEBTOR", "SUPPLIER", "FINANCIER", "AUDITOR")}
+def _stage_depth(item) -> int:
+    stages = getattr(item.module, "STAGES", ())
+    depths = [i for i, name in enumerate(stages) if name in item.fixturenames]
+    return max(depths, default=-1)
+
+
+def pytest_collection_modifyitems(items):
+    """Within a story module, run the tests of earlier stages first (stable sort)."""
+    first_seen: dict[str, int] = {}
+    for n, item in enumerate(items):
+        first_seen.setdefault(item.nodeid.split("::")[0], n)
+    position = {id(item): n for n, item in enumerate(items)}
+    items.sort(
+        key=lambda item: (
+            first_seen[item.nodeid.split("::")[0]],
+            _stage_depth(item),
+            position[id(item)],
+        )
+    )
+
+
+@pytest.fixture(autouse=True)
+def stage_guard(request):
+    """Fails a story test that would run on top of a stage it did not ask for."""
+    stages = getattr(request.module, "STAGES", None)
+    if stages:
+        built = request.module.BUILT_STAGES
+        wanted = [name for name in stages if name in request.fixturenames]
+        if (built[-1] if built else None) != (wanted[-1] if wanted else None):
+            pytest.fail(f"stage {built[-1]!r} is on the chain but the test asked for {wanted}")
 
 
 @pytest.fixture(autouse=True)
@@ -67,6 +111,12 @@ def auditor():
 
 
 @pytest.fixture(scope="session")
+def newcomer():
+    """An account never admitted, which tests may admit."""
+    return accounts[7]
+
+
+@pytest.fixture(scope="session")
 def outsider():
     """An account that was never admitted."""
     return accounts[9]
@@ -83,7 +133,12 @@ def members(operator, debtor, supplier, sub_supplier, financier, second_financie
         (second_financier, ["FINANCIER"]),
         (auditor, ["AUDITOR"]),
     ):
-        registry.admit(account, keccak(text=f"ID:{account.address}"), [ROLE[r] for r in roles], {"from": operator})
+        registry.admit(
+            account,
+            keccak(text=f"ID:{account.address}"),
+            [ROLE[r] for r in roles],
+            {"from": operator},
+        )
     return registry
 
 
@@ -109,11 +164,6 @@ def eur(escrow, operator, debtor, financier, second_financier):
     return token
 
 
-def fingerprint_of(invoice_number: str) -> bytes:
-    """A test invoice fingerprint, as the tooling computes it for seller 'ID:test-supplier'."""
-    return keccak(text=f"scfchain-invoice-v1|ID:test-supplier|{invoice_number}")
-
-
 @pytest.fixture
 def due_date():
     """90 days from the current block."""
@@ -124,7 +174,13 @@ def due_date():
 def registered(registry, supplier, debtor, due_date):
     """A receivable registered by the supplier and awaiting the debtor; returns its id."""
     tx = registry.register(
-        fingerprint_of("INV-1"), debtor, FACE_VALUE, EUR, due_date, keccak(text="invoice INV-1 pdf"), {"from": supplier}
+        fingerprint_of("INV-1"),
+        debtor,
+        FACE_VALUE,
+        EUR,
+        due_date,
+        document_hash_of("INV-1"),
+        {"from": supplier},
     )
     return tx.return_value
 
@@ -136,4 +192,25 @@ def confirmed(registry, registered, debtor):
     return registered
 
 
-__all__ = ["web3"]
+@pytest.fixture
+def pending_request(escrow, eur, confirmed, supplier, financier):
+    """The supplier asks the financier to discount FINANCED_AMOUNT; returns the request id."""
+    tx = escrow.requestFinancing(
+        confirmed, FINANCED_AMOUNT, financier, RATE_BPS, DayCount.ACT_360, {"from": supplier}
+    )
+    return tx.return_value
+
+
+@pytest.fixture
+def approved_request(escrow, pending_request, financier):
+    """The financier has approved the pending request; returns the request id."""
+    escrow.approveFinancing(pending_request, {"from": financier})
+    return pending_request
+
+
+@pytest.fixture
+def past_grace(registry, confirmed):
+    """The chain has moved one second past the confirmed receivable's due date + grace."""
+    chain.sleep(registry.receivable(confirmed)["dueDate"] + GRACE_PERIOD - chain.time() + 1)
+    chain.mine()
+    return confirmed

@@ -1,0 +1,86 @@
+# scfchain: every target does its own set-up, idempotently (stamp files make a second run quick).
+# Only the package registries are used: PyPI for .venv, npm for node_modules. No compiler is
+# downloaded: .solc/solc-v$(SOLC_VERSION) is a native solc of that version when one is on PATH,
+# else the wasm shim tools/solc/solc.js on top of npm's solc.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+SOLC_VERSION := 0.8.24
+SOLC := .solc/solc-v$(SOLC_VERSION)
+INPUT ?= examples
+OUT ?= out/demo
+NETWORK ?= scf-ganache
+
+export SOLCX_BINARY_PATH := $(CURDIR)/.solc
+export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
+BROWNIE := $(VENV)/bin/brownie
+
+CONTRACT_SOURCES := $(wildcard contracts/*.sol contracts/*/*.sol interfaces/*.sol)
+
+.PHONY: setup build demo test test-python test-contracts lint format clean lock
+
+## setup: Python venv, npm packages, offline compiler, Brownie networks
+setup: $(VENV)/.installed node_modules/.installed $(SOLC) $(VENV)/.networks
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(SOLC): tools/solc/solc.js node_modules/.installed
+	mkdir -p .solc
+	if command -v solc >/dev/null && solc --version | grep -q "Version: $(SOLC_VERSION)+"; then \
+	  ln -sf "$$(command -v solc)" $@; echo "using native solc $(SOLC_VERSION)"; \
+	else ln -sf ../tools/solc/solc.js $@; echo "using the solc $(SOLC_VERSION) wasm shim"; fi
+	$@ --version | grep -q "$(SOLC_VERSION)"
+
+$(VENV)/.networks: $(VENV)/.installed scfchain/devnet.py
+	$(PY) -c "from scfchain.devnet import register_brownie_networks as r; r()" >/dev/null
+	touch $@
+
+## build: compile the contracts (Brownie, offline compiler)
+build: setup build/.compiled
+
+build/.compiled: $(CONTRACT_SOURCES) brownie-config.yaml $(SOLC)
+	$(BROWNIE) compile
+	touch $@
+
+## demo: the main job on a Ganache it starts and stops (INPUT=folder of invoices/CSVs)
+demo: build
+	$(PY) -m scfchain.cli demo $(INPUT) --out $(OUT)
+
+## test: lint, then Python tests, then contract tests on Ganache
+test: build lint test-python test-contracts
+
+test-python: setup
+	$(PY) -m pytest -p no:pytest-brownie -q tests/tooling
+
+test-contracts: build
+	$(BROWNIE) test tests/contracts --network $(NETWORK)
+
+## lint: ruff for Python, prettier-plugin-solidity for Solidity (check only)
+lint: setup
+	$(VENV)/bin/ruff check scfchain scripts tests
+	$(VENV)/bin/ruff format --check scfchain scripts tests
+	npx --no-install prettier --check "contracts/**/*.sol" "interfaces/**/*.sol"
+
+## format: rewrite Python and Solidity in the project's style
+format: setup
+	$(VENV)/bin/ruff check --fix scfchain scripts tests
+	$(VENV)/bin/ruff format scfchain scripts tests
+	npx --no-install prettier --write "contracts/**/*.sol" "interfaces/**/*.sol"
+
+## lock: re-pin the Python dependencies from the current venv
+lock:
+	{ echo "# Pinned Python dependencies of scfchain (pip freeze of a working environment, Python 3.11)."; \
+	  echo "# Regenerate with: make lock"; $(PY) -m pip freeze --exclude-editable | grep -v '^scfchain'; } > requirements.lock
+
+clean:
+	rm -rf build out .solc $(VENV)/.installed $(VENV)/.networks

@@ -1,0 +1,152 @@
+"""The deployed contract suite: deployment, its manifest, and handles on the contracts.
+
+A manifest (deployments/<chain-id>.json) records addresses, blocks, and the compiler and EVM
+settings; it never holds a private key.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from eth_account.signers.local import LocalAccount
+from eth_utils import keccak
+from web3.contract import Contract
+
+from scfchain.artifacts import BUILD_DIR, load_artifact
+from scfchain.chain import Chain
+from scfchain.currencies import minor_units
+from scfchain.devnet import PROJECT_ROOT
+
+ROLES = {
+    name: keccak(text=f"{name}_ROLE")
+    for name in ("OPERATOR", "DEBTOR", "SUPPLIER", "FINANCIER", "AUDITOR")
+}
+DAY = 86_400
+DEFAULT_GRACE_PERIOD = 30 * DAY
+DEFAULT_ADMIN_DELAY = 2 * DAY
+MANIFEST_DIR = PROJECT_ROOT / "deployments"
+
+
+@dataclass
+class Suite:
+    """Handles on a deployed suite."""
+
+    members: Contract
+    registry: Contract
+    escrow: Contract
+    tokens: dict[str, Contract] = field(default_factory=dict)  # currency -> settlement token
+
+    def token(self, currency: str) -> Contract:
+        return self.tokens[currency]
+
+
+@dataclass
+class Deployment:
+    """What was deployed where: the content of a manifest."""
+
+    chain_id: int
+    contracts: dict[str, dict[str, Any]]
+    settlement_tokens: dict[str, str]
+    settings: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "chain_id": self.chain_id,
+            "contracts": self.contracts,
+            "settlement_tokens": self.settlement_tokens,
+            "settings": self.settings,
+        }
+
+    def write(self, directory: Path = MANIFEST_DIR) -> Path:
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / f"{self.chain_id}.json"
+        path.write_text(json.dumps(self.to_json(), indent=2) + "\n")
+        return path
+
+    @classmethod
+    def read(cls, path: Path) -> Deployment:
+        data = json.loads(Path(path).read_text())
+        return cls(data["chain_id"], data["contracts"], data["settlement_tokens"], data["settings"])
+
+    def attach(self, chain: Chain, build_dir: Path = BUILD_DIR) -> Suite:
+        """Contract handles for this deployment."""
+
+        def at(name: str, address: str) -> Contract:
+            return chain.contract(address, load_artifact(name, build_dir).abi)
+
+        c = self.contracts
+        return Suite(
+            members=at("MemberRegistry", c["MemberRegistry"]["address"]),
+            registry=at("ReceivableRegistry", c["ReceivableRegistry"]["address"]),
+            escrow=at("FinancingEscrow", c["FinancingEscrow"]["address"]),
+            tokens={cur: at("SettlementToken", a) for cur, a in self.settlement_tokens.items()},
+        )
+
+
+def _record(contract: Contract, chain: Chain) -> dict[str, Any]:
+    return {"address": contract.address, "block": int(chain.w3.eth.block_number)}
+
+
+def deploy_suite(
+    chain: Chain,
+    operator: LocalAccount,
+    currencies: list[str],
+    grace_period: int = DEFAULT_GRACE_PERIOD,
+    admin_delay: int = DEFAULT_ADMIN_DELAY,
+) -> tuple[Suite, Deployment]:
+    """Deploys registry, escrow and one settlement token per currency; `operator` runs them."""
+    records: dict[str, dict[str, Any]] = {}
+
+    def deploy(name: str, *args: Any) -> Contract:
+        contract = chain.deploy(operator, load_artifact(name), *args)
+        records[name] = _record(contract, chain)
+        return contract
+
+    members = deploy("MemberRegistry", admin_delay, operator.address)
+    registry = deploy("ReceivableRegistry", members.address)
+    escrow = deploy("FinancingEscrow", members.address, registry.address, grace_period)
+    chain.transact(operator, registry.functions.bindEscrow(escrow.address))
+    suite = Suite(members, registry, escrow)
+    for currency in sorted(set(currencies)):
+        add_settlement_token(chain, operator, suite, currency)
+    compiler = load_artifact("ReceivableRegistry").compiler
+    deployment = Deployment(
+        chain_id=chain.chain_id,
+        contracts=records,
+        settlement_tokens={cur: token.address for cur, token in suite.tokens.items()},
+        settings={
+            "deployed_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "deployer": operator.address,
+            "grace_period_s": grace_period,
+            "admin_delay_s": admin_delay,
+            "compiler": {
+                "version": compiler.get("version"),
+                "evm_version": compiler.get("evm_version"),
+                "optimizer": compiler.get("optimizer"),
+            },
+        },
+    )
+    return suite, deployment
+
+
+def add_settlement_token(
+    chain: Chain, operator: LocalAccount, suite: Suite, currency: str
+) -> Contract:
+    """Deploys a settlement token for `currency` (decimals = ISO 4217 minor units) and binds it."""
+    token = chain.deploy(
+        operator,
+        load_artifact("SettlementToken"),
+        f"Tokenised {currency} deposit",
+        f"d{currency}",
+        minor_units(currency),
+        operator.address,
+    )
+    chain.transact(
+        operator, suite.escrow.functions.setSettlementToken(currency.encode(), token.address)
+    )
+    suite.tokens[currency] = token
+    return token
