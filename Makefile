@@ -59,7 +59,7 @@ demo: build
 ## test: lint, then Python tests, then contract tests on Ganache
 test: build lint test-python test-contracts
 
-test-python: setup
+test-python: build
 	$(PY) -m pytest -p no:pytest-brownie -q tests/tooling
 
 test-contracts: build
