@@ -19,7 +19,7 @@ BROWNIE := $(VENV)/bin/brownie
 
 CONTRACT_SOURCES := $(wildcard contracts/*.sol contracts/*/*.sol interfaces/*.sol)
 
-.PHONY: setup build demo test test-python test-contracts lint format clean lock
+.PHONY: setup build demo test test-python test-contracts lint format clean lock test-anvil interfaces
 
 ## setup: Python venv, npm packages, offline compiler, Brownie networks
 setup: $(VENV)/.installed node_modules/.installed $(SOLC) $(VENV)/.networks
@@ -60,10 +60,24 @@ demo: build
 test: build lint test-python test-contracts
 
 test-python: build
-	$(PY) -m pytest -p no:pytest-brownie -q tests/tooling
+	$(PY) -m pytest -p no:pytest-brownie -q -n 2 tests/tooling
 
 test-contracts: build
 	$(BROWNIE) test tests/contracts --network $(NETWORK)
+
+## test-anvil: the contract tests, then the SDK/bulk/CLI tests, on Anvil instead of Ganache.
+## Anvil refuses Brownie's non-BIP-39 mnemonic "brownie", so scf-anvil gets the dev mnemonic.
+ANVIL_MNEMONIC := test test test test test test test test test test test junk
+TOOLING_CHAIN_TESTS := tests/tooling/test_sdk.py tests/tooling/test_bulk.py tests/tooling/test_cli.py
+
+test-anvil: build
+	$(BROWNIE) networks modify scf-anvil "mnemonic=$(ANVIL_MNEMONIC)" >/dev/null
+	$(BROWNIE) test tests/contracts --network scf-anvil
+	SCF_TEST_NODE=anvil $(PY) -m pytest -p no:pytest-brownie -q $(TOOLING_CHAIN_TESTS)
+
+## interfaces: export the ABI of each suite contract to interfaces/<Contract>.json (for the SDK)
+interfaces: build
+	$(PY) -m scfchain.abis
 
 ## lint: ruff for Python, prettier-plugin-solidity for Solidity (check only)
 lint: setup
@@ -84,3 +98,9 @@ lock:
 
 clean:
 	rm -rf build out .solc $(VENV)/.installed $(VENV)/.networks
+
+## bench: gas against floors and baselines, issuance throughput on Ganache and Anvil
+## (writes build/bench.json and docs/benchmarks.md)
+.PHONY: bench
+bench: build
+	$(PY) -m scfchain.bench

@@ -17,7 +17,13 @@ from eth_utils import function_abi_to_4byte_selector
 from scfchain.devnet import PROJECT_ROOT
 
 BUILD_DIR = PROJECT_ROOT / "build" / "contracts"
-SUITE = ("MemberRegistry", "ReceivableRegistry", "FinancingEscrow", "SettlementToken")
+SUITE = (
+    "MemberRegistry",
+    "ReceivableRegistry",
+    "FinancingEscrow",
+    "DocumentAnchor",
+    "SettlementToken",
+)
 
 
 class ArtifactError(RuntimeError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,7 @@ REGISTRY_EVENTS = (
     "ReceivableRegistered",
     "ReceivableConfirmed",
     "ReceivableRejected",
+    "ReceivableDisputed",
     "ReceivableCancelled",
     "StatusChanged",
     "TransferSingle",
@@ -26,6 +28,9 @@ ESCROW_EVENTS = (
     "Repaid",
     "Redeemed",
     "DefaultRecorded",
+    "RecourseClaimed",
+    "RecourseDebtPaid",
+    "ReserveReleased",
 )
 
 
@@ -57,6 +62,10 @@ class AuditEvent:
 
 
 def _jsonable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
     if isinstance(value, bytes):
         return "0x" + value.hex()
     if isinstance(value, int) and abs(value) > 2**53:

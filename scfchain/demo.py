@@ -28,6 +28,7 @@ from scfchain.currencies import minor_units
 from scfchain.devnet import LocalNode, dev_private_keys
 from scfchain.inputs import load_inputs, summarize
 from scfchain.records import LoadResult, Party, ReceivableRecord
+from scfchain.signing import NonceAllocator, sign_confirmation
 from scfchain.suite import ROLES, Suite, deploy_suite
 
 REGISTER_AT = timedelta(hours=9)  # on the issue date
@@ -40,18 +41,11 @@ FINANCED_SHARE_PERCENT = 80
 DISCOUNT_RATE_BPS = 500  # 5% a year
 ACT_360 = 0
 GAS_MONEY_WEI = 10**19  # 10 ETH per party on the dev chain
-RETIRED = 8
 STATUS_NAMES = (
-    "None",
-    "Registered",
-    "Confirmed",
-    "Rejected",
-    "Cancelled",
-    "InRepayment",
-    "Repaid",
-    "Defaulted",
-    "Retired",
-)
+    "None", "Registered", "Disputed", "Confirmed", "Rejected", "Cancelled",
+    "InRepayment", "Repaid", "Defaulted", "Retired",
+)  # fmt: skip
+SIGNATURE_VALIDITY_S = 3_600
 FINANCIER = Party("DEMO:financier", "Demo Trade Finance Bank")
 SUB_SUPPLIER = Party("DEMO:sub-supplier", "Demo Sub-supplier Ltd")
 
@@ -105,6 +99,7 @@ class Demo:
     records: list[ReceivableRecord]
     accounts: dict[str, LocalAccount] = field(default_factory=dict)
     outcomes: dict[int, Outcome] = field(default_factory=dict)
+    nonces: NonceAllocator = field(default_factory=NonceAllocator)
     log: Callable[[str], None] = print
 
     def account(self, party: Party) -> LocalAccount:
@@ -141,11 +136,21 @@ class Demo:
         )
 
     def fund(self) -> None:
-        """Mints settlement tokens: each debtor its total debt, the financier the total face value."""
+        """Mints settlement tokens (each debtor its total debt, the financier the total face
+        value); sets each debtor's credit line and the financier's limit per debtor."""
         debts: dict[tuple[str, str], int] = defaultdict(int)
+        lines: dict[str, int] = defaultdict(int)
         for r in self.records:
             debts[(r.buyer.key, r.currency)] += r.amount_minor
             debts[(FINANCIER.key, r.currency)] += r.amount_minor
+            lines[r.buyer.key] += r.amount_minor
+        bank = self.accounts[FINANCIER.key]
+        for key, line in sorted(lines.items()):
+            debtor = self.accounts[key].address
+            self.chain.transact(
+                self.operator, self.suite.registry.functions.setCreditLine(debtor, line)
+            )
+            self.chain.transact(bank, self.suite.escrow.functions.setExposureLimit(debtor, line))
         approved: set[tuple[str, str]] = set()
         for (key, currency), amount in sorted(debts.items()):
             token = self.suite.token(currency)
@@ -160,14 +165,20 @@ class Demo:
     # --- the lifecycle steps ------------------------------------------------------------
 
     def register_and_confirm(self, record: ReceivableRecord) -> None:
-        reg = self.suite.registry.functions
+        """The debtor signs its confirmation off chain; the supplier registers and confirms in one
+        transaction (registerAndConfirm)."""
         supplier, debtor = self.account(record.seller), self.account(record.buyer)
-        call = reg.register(
-            record.fingerprint, debtor.address, record.amount_minor, record.currency.encode(),
-            due_timestamp(record), record.document_hash,
+        terms = terms_of(record, debtor.address)
+        now = int(self.chain.w3.eth.get_block("latest")["timestamp"])
+        signed = sign_confirmation(
+            debtor, chain_id=self.chain.chain_id, registry=self.suite.registry.address,
+            receivable_id=int.from_bytes(record.fingerprint, "big"), supplier=supplier.address,
+            face_value=record.amount_minor, currency=record.currency.encode(),
+            due_date=due_timestamp(record), document_hash=record.document_hash,
+            deadline=now + SIGNATURE_VALIDITY_S, nonce=self.nonces.next(debtor.address),
         )  # fmt: skip
+        call = self.suite.registry.functions.registerAndConfirm(terms, signed.as_tuple())
         self.chain.transact(supplier, call)
-        self.chain.transact(debtor, reg.confirm(int.from_bytes(record.fingerprint, "big")))
 
     def split(self, record: ReceivableRecord, to: Party) -> None:
         rid = int.from_bytes(record.fingerprint, "big")
@@ -189,7 +200,8 @@ class Demo:
         if amount == 0:
             return
         escrow = self.suite.escrow.functions
-        call = escrow.requestFinancing(rid, amount, bank.address, DISCOUNT_RATE_BPS, ACT_360)
+        terms = (DISCOUNT_RATE_BPS, ACT_360, False, 0)  # rate, day count, recourse, reserve
+        call = escrow.requestFinancing(rid, amount, bank.address, terms)
         receipt = self.chain.transact(supplier, call)
         request_id = self.suite.escrow.events.FinancingRequested().process_receipt(
             receipt, errors=DISCARD
@@ -269,6 +281,14 @@ class Demo:
         for rid, outcome in self.outcomes.items():
             status = self.suite.registry.functions.receivable(rid).call()[2]
             outcome.status = STATUS_NAMES[status]
+
+
+def terms_of(record: ReceivableRecord, debtor: str) -> tuple[bytes, str, int, bytes, int, bytes]:
+    """The registry's `Terms` tuple for a record."""
+    return (
+        record.fingerprint, debtor, record.amount_minor, record.currency.encode(),
+        due_timestamp(record), record.document_hash,
+    )  # fmt: skip
 
 
 def advance_to(chain: Chain, timestamp: int) -> None:

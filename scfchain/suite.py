@@ -38,6 +38,7 @@ class Suite:
     members: Contract
     registry: Contract
     escrow: Contract
+    anchor: Contract
     tokens: dict[str, Contract] = field(default_factory=dict)  # currency -> settlement token
 
     def token(self, currency: str) -> Contract:
@@ -83,6 +84,7 @@ class Deployment:
             members=at("MemberRegistry", c["MemberRegistry"]["address"]),
             registry=at("ReceivableRegistry", c["ReceivableRegistry"]["address"]),
             escrow=at("FinancingEscrow", c["FinancingEscrow"]["address"]),
+            anchor=at("DocumentAnchor", c["DocumentAnchor"]["address"]),
             tokens={cur: at("SettlementToken", a) for cur, a in self.settlement_tokens.items()},
         )
 
@@ -109,8 +111,9 @@ def deploy_suite(
     members = deploy("MemberRegistry", admin_delay, operator.address)
     registry = deploy("ReceivableRegistry", members.address)
     escrow = deploy("FinancingEscrow", members.address, registry.address, grace_period)
+    anchor = deploy("DocumentAnchor", members.address, registry.address)
     chain.transact(operator, registry.functions.bindEscrow(escrow.address))
-    suite = Suite(members, registry, escrow)
+    suite = Suite(members, registry, escrow, anchor)
     for currency in sorted(set(currencies)):
         add_settlement_token(chain, operator, suite, currency)
     compiler = load_artifact("ReceivableRegistry").compiler

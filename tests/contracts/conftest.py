@@ -3,6 +3,11 @@
 Every test starts from the same deployed state (Brownie's `fn_isolation` snapshots and
 reverts the chain around each test). Constants and helpers live in helpers.py.
 
+The deployment is usable as is: the operator has given the `debtor` a credit line of
+CREDIT_LINE (`registry`), and both financiers have set an exposure limit of EXPOSURE_LIMIT
+for the `debtor` (`eur`). The role accounts are Brownie's Ganache accounts, whose keys
+helpers.signer_of derives, so each of them can also sign EIP-712 actions (helpers.*_signature).
+
 Story modules (test_lifecycle.py) build their state in module-scoped *stage* fixtures, each on
 top of the previous one, listed in order in the module's ``STAGES`` tuple. A module-scoped
 fixture stays on the chain for the rest of the module, so a test must run while the deepest
@@ -24,17 +29,16 @@ from brownie import (
 from eth_utils import keccak
 from helpers import (
     ADMIN_DELAY,
+    CREDIT_LINE,
     DAY,
     EUR,
-    FACE_VALUE,
+    EXPOSURE_LIMIT,
     FINANCED_AMOUNT,
     GRACE_PERIOD,
-    RATE_BPS,
     ROLE,
     STARTING_CASH,
-    DayCount,
-    document_hash_of,
-    fingerprint_of,
+    financing_terms,
+    terms_of,
 )
 
 
@@ -143,8 +147,11 @@ def members(operator, debtor, supplier, sub_supplier, financier, second_financie
 
 
 @pytest.fixture(scope="module")
-def registry(members, operator):
-    return ReceivableRegistry.deploy(members, {"from": operator})
+def registry(members, operator, debtor):
+    """The receivable registry; the operator has given the debtor a credit line of CREDIT_LINE."""
+    contract = ReceivableRegistry.deploy(members, {"from": operator})
+    contract.setCreditLine(debtor, CREDIT_LINE, {"from": operator})
+    return contract
 
 
 @pytest.fixture(scope="module")
@@ -156,11 +163,16 @@ def escrow(members, registry, operator):
 
 @pytest.fixture(scope="module")
 def eur(escrow, operator, debtor, financier, second_financier):
+    """The EUR settlement token: the debtor and both financiers hold STARTING_CASH and have
+    approved the escrow; each financier has set an exposure limit of EXPOSURE_LIMIT for the
+    debtor."""
     token = SettlementToken.deploy("Tokenised EUR deposit", "dEUR", 2, operator, {"from": operator})
     escrow.setSettlementToken(EUR, token, {"from": operator})
     for holder in (debtor, financier, second_financier):
         token.mint(holder, STARTING_CASH, {"from": operator})
         token.approve(escrow, 2**256 - 1, {"from": holder})
+    for lender in (financier, second_financier):
+        escrow.setExposureLimit(debtor, EXPOSURE_LIMIT, {"from": lender})
     return token
 
 
@@ -172,16 +184,9 @@ def due_date():
 
 @pytest.fixture
 def registered(registry, supplier, debtor, due_date):
-    """A receivable registered by the supplier and awaiting the debtor; returns its id."""
-    tx = registry.register(
-        fingerprint_of("INV-1"),
-        debtor,
-        FACE_VALUE,
-        EUR,
-        due_date,
-        document_hash_of("INV-1"),
-        {"from": supplier},
-    )
+    """A receivable ("INV-1", FACE_VALUE) registered by the supplier and awaiting the debtor;
+    returns its id."""
+    tx = registry.register(terms_of("INV-1", debtor, due_date), {"from": supplier})
     return tx.return_value
 
 
@@ -194,9 +199,10 @@ def confirmed(registry, registered, debtor):
 
 @pytest.fixture
 def pending_request(escrow, eur, confirmed, supplier, financier):
-    """The supplier asks the financier to discount FINANCED_AMOUNT; returns the request id."""
+    """The supplier asks the financier to discount FINANCED_AMOUNT at RATE_BPS, ACT/360, without
+    recourse; returns the request id."""
     tx = escrow.requestFinancing(
-        confirmed, FINANCED_AMOUNT, financier, RATE_BPS, DayCount.ACT_360, {"from": supplier}
+        confirmed, FINANCED_AMOUNT, financier, financing_terms(), {"from": supplier}
     )
     return tx.return_value
 

@@ -4,12 +4,17 @@ Import from here (``from helpers import ...``), never from ``conftest``. Needs a
 project (it reads the compiled ABIs), so it is for tests/contracts only.
 """
 
+import hashlib
 from contextlib import contextmanager
 from enum import IntEnum
+from functools import cache
 
 import brownie
 from brownie.exceptions import VirtualMachineError, decode_typed_error, parse_errors_from_abi
 from eth_abi import encode
+from eth_account import Account
+from eth_account.hdaccount.deterministic import HDPath
+from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 
 DAY = 86_400
@@ -20,6 +25,9 @@ FACE_VALUE = 1_000_000  # 10,000.00 EUR in cents
 STARTING_CASH = 100_000_000
 FINANCED_AMOUNT = 400_000  # what the shared `pending_request` fixture asks to finance
 RATE_BPS = 600  # 6% a year
+CREDIT_LINE = 100 * FACE_VALUE  # the operator's credit line for the `debtor` fixture
+EXPOSURE_LIMIT = 100 * FACE_VALUE  # each financier's own limit for the `debtor` fixture
+SIGNATURE_VALIDITY = DAY  # default deadline of test signatures, from the current block
 BPS = 10_000
 MAX_FEE_BPS = 100
 ZERO_ADDRESS = "0x" + "00" * 20
@@ -35,13 +43,14 @@ class Status(IntEnum):
 
     NONE = 0
     REGISTERED = 1
-    CONFIRMED = 2
-    REJECTED = 3
-    CANCELLED = 4
-    IN_REPAYMENT = 5
-    REPAID = 6
-    DEFAULTED = 7
-    RETIRED = 8
+    DISPUTED = 2
+    CONFIRMED = 3
+    REJECTED = 4
+    CANCELLED = 5
+    IN_REPAYMENT = 6
+    REPAID = 7
+    DEFAULTED = 8
+    RETIRED = 9
 
 
 class RequestStatus(IntEnum):
@@ -69,6 +78,153 @@ def fingerprint_of(invoice_number: str) -> bytes:
 def document_hash_of(invoice_number: str) -> bytes:
     """A stand-in for the hash of the invoice document."""
     return keccak(text=f"invoice {invoice_number} pdf")
+
+
+def terms_of(
+    invoice_number: str,
+    debtor,
+    due_date: int,
+    face_value: int = FACE_VALUE,
+    currency: bytes = EUR,
+) -> tuple:
+    """IReceivableRegistry.Terms of a test invoice: (fingerprint, debtor, faceValue, currency,
+    dueDate, documentHash), with the fingerprint and document hash of `invoice_number`."""
+    return (
+        fingerprint_of(invoice_number),
+        _arg(debtor),
+        face_value,
+        currency,
+        due_date,
+        document_hash_of(invoice_number),
+    )
+
+
+def financing_terms(
+    rate_bps: int = RATE_BPS,
+    day_count: int = 0,
+    recourse: bool = False,
+    reserve_bps: int = 0,
+) -> tuple:
+    """IFinancingEscrow.FinancingTerms: (rateBps, dayCount, recourse, reserveBps); by default
+    RATE_BPS, ACT/360, without recourse or reserve."""
+    return (rate_bps, int(day_count), recourse, reserve_bps)
+
+
+def receivable_id(terms: tuple) -> int:
+    """The token id of the receivable registered with `terms`: its fingerprint as a uint256."""
+    return int.from_bytes(terms[0], "big")
+
+
+# --- signing keys -----------------------------------------------------------------------------
+
+# Brownie starts its development Ganache with `--wallet.mnemonic brownie` (see
+# ~/.brownie/network-config.yaml), so the keys of `accounts[0..9]` can be derived; Ganache takes
+# any string as a mnemonic (no BIP-39 word list), hence the plain PBKDF2 seed below.
+BROWNIE_MNEMONIC = "brownie"
+DEV_ACCOUNTS = 10
+
+
+@cache
+def _dev_keys() -> dict[str, LocalAccount]:
+    seed = hashlib.pbkdf2_hmac("sha512", BROWNIE_MNEMONIC.encode(), b"mnemonic", 2048)
+    keys = {}
+    for i in range(DEV_ACCOUNTS):
+        local = Account.from_key(HDPath(f"m/44'/60'/0'/0/{i}").derive(seed))
+        keys[local.address] = local
+    return keys
+
+
+def signer_of(account) -> LocalAccount:
+    """The eth-account LocalAccount (with its private key) of a Brownie account, for EIP-712
+    signing: the key of an `accounts.add()` account, or the derived key of a Ganache account."""
+    if getattr(account, "private_key", None):
+        return Account.from_key(account.private_key)
+    local = _dev_keys().get(str(account.address))
+    if local is None:
+        raise ValueError(f"no known private key for {account}: not a Brownie dev account")
+    return local
+
+
+def deadline_in(seconds: int = SIGNATURE_VALIDITY) -> int:
+    """A signature deadline `seconds` after the current chain time."""
+    return brownie.chain.time() + seconds
+
+
+def confirmation_signature(
+    registry, debtor, supplier, terms: tuple, *, deadline=None, nonce=None, chain_id=None
+):
+    """`debtor`'s EIP-712 confirmation of the receivable `terms` registered by `supplier` on
+    `registry` (scfchain.signing.sign_confirmation); returns the `(nonce, deadline, signature)`
+    tuple the contract takes. The receivable id is the fingerprint of `terms`."""
+    from scfchain.signing import sign_confirmation
+
+    fingerprint, _, face_value, currency, due_date, document_hash = terms
+    return sign_confirmation(
+        signer_of(debtor),
+        chain_id=brownie.chain.id if chain_id is None else chain_id,
+        registry=str(registry.address),
+        receivable_id=int.from_bytes(fingerprint, "big"),
+        supplier=_arg(supplier),
+        face_value=face_value,
+        currency=currency,
+        due_date=due_date,
+        document_hash=document_hash,
+        deadline=deadline_in() if deadline is None else deadline,
+        nonce=nonce,
+    ).as_tuple()
+
+
+def request_signature(
+    escrow,
+    supplier,
+    receivable: int,
+    amount: int,
+    financier,
+    terms: tuple,
+    *,
+    deadline=None,
+    nonce=None,
+    chain_id=None,
+):
+    """`supplier`'s EIP-712 financing request (scfchain.signing.sign_financing_request) for
+    `requestFinancingBySig`; `terms` is a `financing_terms()` tuple. Returns the sig tuple."""
+    from scfchain.signing import sign_financing_request
+
+    rate_bps, day_count, recourse, reserve_bps = terms
+    return sign_financing_request(
+        signer_of(supplier),
+        chain_id=brownie.chain.id if chain_id is None else chain_id,
+        escrow=str(escrow.address),
+        receivable_id=receivable,
+        amount=amount,
+        financier=_arg(financier),
+        rate_bps=rate_bps,
+        day_count=day_count,
+        recourse=recourse,
+        reserve_bps=reserve_bps,
+        deadline=deadline_in() if deadline is None else deadline,
+        nonce=nonce,
+    ).as_tuple()
+
+
+def approval_signature(
+    escrow, financier, request_id: int, *, deadline=None, nonce=None, chain_id=None
+):
+    """`financier`'s EIP-712 approval of pending request `request_id`, signed over the amount
+    and rate recorded in the escrow (scfchain.signing.sign_financing_approval)."""
+    from scfchain.signing import sign_financing_approval
+
+    request = escrow.requests(request_id)
+    return sign_financing_approval(
+        signer_of(financier),
+        chain_id=brownie.chain.id if chain_id is None else chain_id,
+        escrow=str(escrow.address),
+        request_id=request_id,
+        amount=request["amount"],
+        rate_bps=request["rateBps"],
+        deadline=deadline_in() if deadline is None else deadline,
+        nonce=nonce,
+    ).as_tuple()
 
 
 def ceil_div(a: int, b: int) -> int:

@@ -3,6 +3,7 @@
 from brownie import ReceivableRegistry
 from eth_utils import keccak
 from helpers import (
+    CREDIT_LINE,
     EUR,
     FACE_VALUE,
     FINANCED_AMOUNT,
@@ -14,8 +15,10 @@ from helpers import (
     document_hash_of,
     expected_discount,
     expected_fee,
+    financing_terms,
     fingerprint_of,
     single_event,
+    terms_of,
 )
 
 
@@ -35,15 +38,7 @@ def test_expelling_a_member_emits_member_expelled(members, operator, supplier):
 
 
 def test_registering_emits_receivable_registered(registry, supplier, debtor, due_date):
-    tx = registry.register(
-        fingerprint_of("INV-9"),
-        debtor,
-        FACE_VALUE,
-        EUR,
-        due_date,
-        document_hash_of("INV-9"),
-        {"from": supplier},
-    )
+    tx = registry.register(terms_of("INV-9", debtor, due_date), {"from": supplier})
     assert single_event(tx, "ReceivableRegistered") == {
         "id": int.from_bytes(fingerprint_of("INV-9"), "big"),
         "supplier": supplier,
@@ -69,6 +64,20 @@ def test_confirming_emits_receivable_confirmed_and_mints_the_face_value(
     }
 
 
+def test_confirming_emits_credit_used_with_the_debtors_new_total(registry, registered, debtor):
+    tx = registry.confirm(registered, {"from": debtor})
+    assert single_event(tx, "CreditUsed") == {"debtor": debtor, "used": FACE_VALUE}
+
+
+def test_disputing_emits_receivable_disputed_with_the_reason(registry, registered, debtor):
+    tx = registry.dispute(registered, 21, {"from": debtor})
+    assert single_event(tx, "ReceivableDisputed") == {
+        "id": registered,
+        "debtor": debtor,
+        "reasonCode": 21,
+    }
+
+
 def test_rejecting_emits_receivable_rejected_with_the_reason(registry, registered, debtor):
     tx = registry.reject(registered, 17, {"from": debtor})
     assert single_event(tx, "ReceivableRejected") == {
@@ -86,17 +95,16 @@ def test_cancelling_emits_receivable_cancelled(registry, registered, supplier):
 def test_requesting_financing_emits_financing_requested(
     escrow, eur, confirmed, supplier, financier
 ):
-    tx = escrow.requestFinancing(
-        confirmed, FINANCED_AMOUNT, financier, RATE_BPS, DayCount.ACT_365, {"from": supplier}
-    )
-    assert single_event(tx, "FinancingRequested") == {
+    terms = financing_terms(RATE_BPS, DayCount.ACT_365, recourse=True, reserve_bps=1_000)
+    tx = escrow.requestFinancing(confirmed, FINANCED_AMOUNT, financier, terms, {"from": supplier})
+    event = single_event(tx, "FinancingRequested")
+    assert tuple(event.pop("terms")) == terms
+    assert event == {
         "requestId": 1,
         "id": confirmed,
         "supplier": supplier,
         "financier": financier,
         "amount": FINANCED_AMOUNT,
-        "rateBps": RATE_BPS,
-        "dayCount": DayCount.ACT_365,
     }
 
 
@@ -115,6 +123,7 @@ def test_approving_financing_emits_financing_approved_with_its_terms(
         "amount": FINANCED_AMOUNT,
         "discount": discount,
         "fee": fee,
+        "reserve": 0,
         "proceeds": FINANCED_AMOUNT - discount - fee,
     }
 
@@ -150,6 +159,13 @@ def test_a_partial_repayment_emits_repaid_and_status_in_repayment(escrow, eur, c
         "totalRepaid": 300_000,
     }
     assert single_event(tx, "StatusChanged") == {"id": confirmed, "status": Status.IN_REPAYMENT}
+
+
+def test_a_repayment_emits_credit_used_with_the_debtors_reduced_total(
+    escrow, eur, confirmed, debtor
+):
+    tx = escrow.repay(confirmed, 300_000, {"from": debtor})
+    assert single_event(tx, "CreditUsed") == {"debtor": debtor, "used": FACE_VALUE - 300_000}
 
 
 def test_the_final_repayment_emits_repaid_with_the_total_and_status_repaid(
@@ -217,3 +233,22 @@ def test_setting_a_settlement_token_emits_settlement_token_set(escrow, eur, oper
 def test_setting_the_fee_emits_fee_set(escrow, operator, auditor):
     tx = escrow.setFee(50, auditor, {"from": operator})
     assert single_event(tx, "FeeSet") == {"feeBps": 50, "recipient": auditor}
+
+
+def test_setting_a_credit_line_emits_credit_line_set(registry, operator, debtor):
+    tx = registry.setCreditLine(debtor, CREDIT_LINE + 1, {"from": operator})
+    assert single_event(tx, "CreditLineSet") == {"debtor": debtor, "limit": CREDIT_LINE + 1}
+
+
+def test_setting_an_exposure_limit_emits_exposure_limit_set(escrow, financier, debtor):
+    tx = escrow.setExposureLimit(debtor, 123_456, {"from": financier})
+    assert single_event(tx, "ExposureLimitSet") == {
+        "financier": financier,
+        "debtor": debtor,
+        "limit": 123_456,
+    }
+
+
+def test_invalidating_a_nonce_emits_nonce_spent(registry, debtor):
+    tx = registry.invalidateNonce(77, {"from": debtor})
+    assert single_event(tx, "NonceSpent") == {"signer": debtor, "nonce": 77}

@@ -15,23 +15,24 @@ from helpers import (
     FACE_VALUE,
     FINANCED_AMOUNT,
     MAX_FEE_BPS,
-    RATE_BPS,
     ROLE,
     ZERO_ADDRESS,
-    DayCount,
+    RequestStatus,
     Status,
     document_hash_of,
     expected_discount,
+    financing_terms,
     fingerprint_of,
     reverts_with,
+    terms_of,
 )
 
 PARTY = keccak(text="ID:newcomer")
 
 
 def register(registry, supplier, debtor, invoice="INV-1", **overrides):
-    """Registers `invoice` with valid arguments except those in `overrides`."""
-    args = {
+    """Registers `invoice` with valid terms except those in `overrides`."""
+    terms = {
         "fingerprint": fingerprint_of(invoice),
         "debtor": debtor,
         "face_value": FACE_VALUE,
@@ -39,8 +40,8 @@ def register(registry, supplier, debtor, invoice="INV-1", **overrides):
         "due_date": chain.time() + 90 * DAY,
         "document_hash": document_hash_of(invoice),
     }
-    args.update(overrides)
-    return registry.register(*args.values(), {"from": supplier})
+    terms.update(overrides)
+    return registry.register(tuple(terms.values()), {"from": supplier})
 
 
 # --- MemberRegistry ---------------------------------------------------------------------------
@@ -120,7 +121,15 @@ def test_only_the_escrow_may_burn_receivable_units(registry, escrow, confirmed, 
 
 
 @pytest.mark.parametrize(
-    "status", [Status.NONE, Status.REGISTERED, Status.CONFIRMED, Status.CANCELLED]
+    "status",
+    [
+        Status.NONE,
+        Status.REGISTERED,
+        Status.DISPUTED,
+        Status.CONFIRMED,
+        Status.REJECTED,
+        Status.CANCELLED,
+    ],
 )
 def test_the_escrow_may_only_set_settlement_statuses(members, operator, auditor, status):
     fresh = ReceivableRegistry.deploy(members, {"from": operator})
@@ -357,27 +366,29 @@ def test_only_its_issuer_may_mint_settlement_tokens(eur, financier):
 def test_only_a_supplier_may_request_financing(escrow, confirmed, financier, request, who):
     account = request.getfixturevalue(who)
     with reverts_with("MissingRole", account, ROLE["SUPPLIER"]):
-        escrow.requestFinancing(confirmed, 1, financier, RATE_BPS, 0, {"from": account})
+        escrow.requestFinancing(confirmed, 1, financier, financing_terms(), {"from": account})
 
 
 def test_financing_must_be_asked_of_a_financier(escrow, confirmed, supplier, debtor):
     with reverts_with("MissingRole", debtor, ROLE["FINANCIER"]):
-        escrow.requestFinancing(confirmed, 1, debtor, RATE_BPS, 0, {"from": supplier})
+        escrow.requestFinancing(confirmed, 1, debtor, financing_terms(), {"from": supplier})
 
 
 def test_financing_needs_a_known_day_count(escrow, confirmed, supplier, financier):
     with reverts_with("UnknownDayCount", 2):
-        escrow.requestFinancing(confirmed, 1, financier, RATE_BPS, 2, {"from": supplier})
+        escrow.requestFinancing(
+            confirmed, 1, financier, financing_terms(day_count=2), {"from": supplier}
+        )
 
 
 def test_an_unconfirmed_receivable_cannot_be_financed(escrow, registered, supplier, financier):
     with reverts_with("InvalidStatus", registered, Status.REGISTERED):
-        escrow.requestFinancing(registered, 1, financier, RATE_BPS, 0, {"from": supplier})
+        escrow.requestFinancing(registered, 1, financier, financing_terms(), {"from": supplier})
 
 
 def test_a_zero_amount_cannot_be_financed(escrow, confirmed, supplier, financier):
     with reverts_with("AmountNotFinanceable", confirmed, 0, FACE_VALUE):
-        escrow.requestFinancing(confirmed, 0, financier, RATE_BPS, 0, {"from": supplier})
+        escrow.requestFinancing(confirmed, 0, financier, financing_terms(), {"from": supplier})
 
 
 def test_no_more_than_the_unfinanced_remainder_can_be_financed(
@@ -386,7 +397,7 @@ def test_no_more_than_the_unfinanced_remainder_can_be_financed(
     remainder = FACE_VALUE - FINANCED_AMOUNT
     with reverts_with("AmountNotFinanceable", confirmed, remainder + 1, remainder):
         escrow.requestFinancing(
-            confirmed, remainder + 1, second_financier, RATE_BPS, 0, {"from": supplier}
+            confirmed, remainder + 1, second_financier, financing_terms(), {"from": supplier}
         )
 
 
@@ -394,12 +405,12 @@ def test_the_same_units_cannot_be_financed_twice(
     registry, escrow, confirmed, supplier, sub_supplier, financier, second_financier
 ):
     registry.safeTransferFrom(supplier, sub_supplier, confirmed, 200_000, b"", {"from": supplier})
-    escrow.requestFinancing(confirmed, 800_000, financier, RATE_BPS, 0, {"from": supplier})
+    escrow.requestFinancing(confirmed, 800_000, financier, financing_terms(), {"from": supplier})
     # 200,000 units are still unfinanced, but they are the sub-supplier's: the supplier's own
     # 800,000 are locked in the first request.
     with reverts_with("ERC1155InsufficientBalance", supplier, 0, 100_000, confirmed):
         escrow.requestFinancing(
-            confirmed, 100_000, second_financier, RATE_BPS, 0, {"from": supplier}
+            confirmed, 100_000, second_financier, financing_terms(), {"from": supplier}
         )
 
 
@@ -409,7 +420,7 @@ def test_a_financed_receivable_cannot_be_financed_beyond_its_face_value(
     remainder = FACE_VALUE - FINANCED_AMOUNT
     with reverts_with("AmountNotFinanceable", confirmed, FACE_VALUE, remainder):
         escrow.requestFinancing(
-            confirmed, FACE_VALUE, second_financier, RATE_BPS, 0, {"from": supplier}
+            confirmed, FACE_VALUE, second_financier, financing_terms(), {"from": supplier}
         )
 
 
@@ -419,7 +430,7 @@ def test_a_matured_receivable_cannot_be_offered_for_financing(
     chain.sleep(registry.receivable(confirmed)["dueDate"] - chain.time())
     chain.mine()
     with reverts_with("Matured", confirmed):
-        escrow.requestFinancing(confirmed, 1, financier, RATE_BPS, 0, {"from": supplier})
+        escrow.requestFinancing(confirmed, 1, financier, financing_terms(), {"from": supplier})
 
 
 # --- FinancingEscrow: deciding on requests -----------------------------------------------------
@@ -447,23 +458,23 @@ def test_only_the_requesting_supplier_may_cancel_a_request(escrow, pending_reque
 
 
 def test_a_request_cannot_be_approved_twice(escrow, approved_request, financier):
-    with reverts_with("RequestNotPending", approved_request):
+    with reverts_with("InvalidRequestStatus", approved_request, RequestStatus.APPROVED):
         escrow.approveFinancing(approved_request, {"from": financier})
 
 
 def test_an_approved_request_can_no_longer_be_cancelled(escrow, approved_request, supplier):
-    with reverts_with("RequestNotPending", approved_request):
+    with reverts_with("InvalidRequestStatus", approved_request, RequestStatus.APPROVED):
         escrow.cancelFinancing(approved_request, {"from": supplier})
 
 
 def test_a_rejected_request_cannot_be_approved(escrow, pending_request, financier):
     escrow.rejectFinancing(pending_request, 3, {"from": financier})
-    with reverts_with("RequestNotPending", pending_request):
+    with reverts_with("InvalidRequestStatus", pending_request, RequestStatus.REJECTED):
         escrow.approveFinancing(pending_request, {"from": financier})
 
 
 def test_an_unknown_request_cannot_be_approved(escrow, eur, financier):
-    with reverts_with("RequestNotPending", 42):
+    with reverts_with("InvalidRequestStatus", 42, RequestStatus.NONE):
         escrow.approveFinancing(42, {"from": financier})
 
 
@@ -489,10 +500,10 @@ def test_a_discount_that_eats_the_whole_amount_cannot_be_approved(
 ):
     rate = 2**16 - 1  # 655.35% a year: more than 100% over 90 days
     request_id = escrow.requestFinancing(
-        confirmed, FINANCED_AMOUNT, financier, rate, DayCount.ACT_360, {"from": supplier}
+        confirmed, FINANCED_AMOUNT, financier, financing_terms(rate), {"from": supplier}
     ).return_value
     discount = expected_discount(FINANCED_AMOUNT, rate, 90)
-    with reverts_with("TermsExceedAmount", FINANCED_AMOUNT, discount, 0):
+    with reverts_with("TermsExceedAmount", FINANCED_AMOUNT, discount, 0, 0):
         escrow.approveFinancing(request_id, {"from": financier})
 
 
@@ -502,9 +513,9 @@ def test_a_discount_plus_fee_equal_to_the_amount_cannot_be_approved(
     escrow.setFee(MAX_FEE_BPS, auditor, {"from": operator})
     # 1 unit: the discount and the 1% fee each round up to 1 unit.
     request_id = escrow.requestFinancing(
-        confirmed, 1, financier, RATE_BPS, DayCount.ACT_360, {"from": supplier}
+        confirmed, 1, financier, financing_terms(), {"from": supplier}
     ).return_value
-    with reverts_with("TermsExceedAmount", 1, 1, 1):
+    with reverts_with("TermsExceedAmount", 1, 1, 1, 0):
         escrow.approveFinancing(request_id, {"from": financier})
 
 
@@ -513,7 +524,9 @@ def test_a_receivable_without_a_settlement_token_cannot_be_financed(
 ):
     rid = register(registry, supplier, debtor, "INV-USD", currency=b"USD").return_value
     registry.confirm(rid, {"from": debtor})
-    request_id = escrow.requestFinancing(rid, 1_000, financier, RATE_BPS, 0, {"from": supplier})
+    request_id = escrow.requestFinancing(
+        rid, 1_000, financier, financing_terms(), {"from": supplier}
+    )
     with reverts_with("NoSettlementToken", b"USD"):
         escrow.approveFinancing(request_id.return_value, {"from": financier})
 
@@ -649,14 +662,19 @@ def test_an_unconfirmed_receivable_cannot_default(escrow, registered, auditor):
 
 PAUSED_OPERATIONS = {
     "register": lambda c: register(c.registry, c.supplier, c.debtor, "INV-PAUSED"),
+    "registerBatch": lambda c: c.registry.registerBatch(
+        [terms_of("INV-PAUSED", c.debtor, chain.time() + 90 * DAY)], {"from": c.supplier}
+    ),
     "confirm": lambda c: c.registry.confirm(c.second, {"from": c.debtor}),
+    "confirmBatch": lambda c: c.registry.confirmBatch([c.second], {"from": c.debtor}),
+    "dispute": lambda c: c.registry.dispute(c.second, 1, {"from": c.debtor}),
     "reject": lambda c: c.registry.reject(c.second, 1, {"from": c.debtor}),
     "cancel": lambda c: c.registry.cancel(c.second, {"from": c.supplier}),
     "transfer": lambda c: c.registry.safeTransferFrom(
         c.supplier, c.sub_supplier, c.id, 1, b"", {"from": c.supplier}
     ),
     "requestFinancing": lambda c: c.escrow.requestFinancing(
-        c.id, 1, c.financier, RATE_BPS, 0, {"from": c.supplier}
+        c.id, 1, c.financier, financing_terms(), {"from": c.supplier}
     ),
     "approveFinancing": lambda c: c.escrow.approveFinancing(c.request, {"from": c.financier}),
     "rejectFinancing": lambda c: c.escrow.rejectFinancing(c.request, 1, {"from": c.financier}),

@@ -15,6 +15,7 @@ from types import SimpleNamespace
 import pytest
 from brownie import chain
 from helpers import (
+    CREDIT_LINE,
     DAY,
     EUR,
     FACE_VALUE,
@@ -26,8 +27,10 @@ from helpers import (
     days_to_maturity,
     document_hash_of,
     expected_discount,
+    financing_terms,
     fingerprint_of,
     single_event,
+    terms_of,
 )
 
 INVOICE = "INV-2025-0042"
@@ -68,15 +71,7 @@ def _units(registry, rid, *holders) -> list[int]:
 @pytest.fixture(scope="module")
 def registration(registry, escrow, eur, supplier, debtor):
     due_date = chain.time() + TERM_DAYS * DAY
-    tx = registry.register(
-        fingerprint_of(INVOICE),
-        debtor,
-        FACE_VALUE,
-        EUR,
-        due_date,
-        document_hash_of(INVOICE),
-        {"from": supplier},
-    )
+    tx = registry.register(terms_of(INVOICE, debtor, due_date), {"from": supplier})
     return _built("registration", id=tx.return_value, due_date=due_date, tx=tx)
 
 
@@ -97,7 +92,11 @@ def split(confirmation, registry, supplier, sub_supplier):
 @pytest.fixture(scope="module")
 def financing_request(split, escrow, supplier, financier):
     tx = escrow.requestFinancing(
-        split.id, FINANCED, financier, RATE_BPS, DayCount.ACT_360, {"from": supplier}
+        split.id,
+        FINANCED,
+        financier,
+        financing_terms(RATE_BPS, DayCount.ACT_360),
+        {"from": supplier},
     )
     return _built(
         "financing_request", id=split.id, due_date=split.due_date, request=tx.return_value, tx=tx
@@ -168,6 +167,17 @@ def test_the_debtor_confirms_and_the_supplier_holds_the_face_value(
     assert registry.balanceOf(supplier, confirmation.id) == FACE_VALUE
 
 
+def test_the_confirmation_uses_the_face_value_of_the_debtors_credit_line(
+    confirmation, registry, debtor
+):
+    assert registry.creditUsed(debtor) == FACE_VALUE
+    assert registry.creditLine(debtor) == CREDIT_LINE
+
+
+def test_before_its_due_date_a_confirmed_receivable_is_not_overdue(confirmation, registry):
+    assert not registry.isOverdue(confirmation.id)
+
+
 def test_the_supplier_passes_part_of_its_share_to_its_sub_supplier(
     split, registry, supplier, sub_supplier
 ):
@@ -202,8 +212,13 @@ def test_a_financing_request_records_its_terms_as_pending(
         "amount": FINANCED,
         "financier": financier,
         "rateBps": RATE_BPS,
+        "reserveBps": 0,
         "dayCount": DayCount.ACT_360,
+        "recourse": False,
         "status": RequestStatus.PENDING,
+        "reserve": 0,
+        "recourseDebt": 0,
+        "recourseClaimed": False,
     }
 
 
@@ -255,11 +270,31 @@ def test_at_maturity_the_unpaid_receivable_is_still_confirmed_and_due(maturity, 
     assert chain[-1].timestamp > r["dueDate"]
 
 
+def test_at_maturity_the_unpaid_receivable_is_overdue(maturity, registry):
+    assert registry.isOverdue(maturity.id)
+
+
 def test_the_debtor_repays_the_face_value_into_the_escrow(repayment, registry, escrow, eur, debtor):
     assert eur.balanceOf(debtor) == STARTING_CASH - FACE_VALUE
     assert eur.balanceOf(escrow) == FACE_VALUE
     assert escrow.repaid(repayment.id) == FACE_VALUE
     assert registry.receivable(repayment.id)["status"] == Status.REPAID
+
+
+def test_once_repaid_the_receivable_is_no_longer_overdue(repayment, registry):
+    assert not registry.isOverdue(repayment.id)
+
+
+def test_the_repayment_frees_the_debtors_credit_line(repayment, registry, debtor):
+    assert registry.creditUsed(debtor) == 0
+
+
+def test_the_financing_counts_against_the_financiers_exposure_to_the_debtor_until_redeemed(
+    repayment, escrow, financier, debtor
+):
+    assert escrow.exposure(financier, debtor) == FINANCED
+    escrow.redeem(repayment.id, {"from": financier})
+    assert escrow.exposure(financier, debtor) == 0
 
 
 def test_the_financier_redeems_the_face_value_of_its_financed_part(
@@ -331,20 +366,14 @@ def late(registry, escrow, eur, supplier, sub_supplier, debtor, financier):
     """A receivable split and partly financed like the story's, then left unpaid at maturity."""
     due_date = chain.time() + TERM_DAYS * DAY
     rid = registry.register(
-        fingerprint_of(LATE_INVOICE),
-        debtor,
-        FACE_VALUE,
-        EUR,
-        due_date,
-        document_hash_of(LATE_INVOICE),
-        {"from": supplier},
+        terms_of(LATE_INVOICE, debtor, due_date), {"from": supplier}
     ).return_value
     registry.confirm(rid, {"from": debtor})
     registry.safeTransferFrom(
         supplier, sub_supplier, rid, SUB_SUPPLIER_SHARE, b"", {"from": supplier}
     )
     request = escrow.requestFinancing(
-        rid, FINANCED, financier, RATE_BPS, DayCount.ACT_360, {"from": supplier}
+        rid, FINANCED, financier, financing_terms(RATE_BPS, DayCount.ACT_360), {"from": supplier}
     ).return_value
     escrow.approveFinancing(request, {"from": financier})
     chain.sleep(due_date - chain.time() + DAY)

@@ -78,6 +78,7 @@ def test_the_manifest_holds_addresses_and_compiler_settings_but_no_key(examples_
         "MemberRegistry",
         "ReceivableRegistry",
         "FinancingEscrow",
+        "DocumentAnchor",
     }
     assert deployment["settings"]["compiler"]["evm_version"] == "paris"
     text = json.dumps(deployment).lower()

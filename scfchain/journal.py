@@ -1,0 +1,187 @@
+"""A crash-safe journal of a bulk issuance, in SQLite (stdlib sqlite3, WAL, synchronous=FULL).
+
+One row per receivable (by fingerprint) moves planned -> sent (tx hash, sender, nonce) ->
+confirmed (block), or -> failed (reason). A row is marked sent, and the commit is fsynced,
+*before* its transaction is broadcast: a run killed at any point leaves either a planned row
+(nothing went out) or a sent row whose transaction hash can be looked up. `bulk.reconcile`
+settles those against the chain on the next run.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+PLANNED, SENT, CONFIRMED, FAILED = "planned", "sent", "confirmed", "failed"
+STATES = (PLANNED, SENT, CONFIRMED, FAILED)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS receivables (
+    fingerprint TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    supplier TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('planned', 'sent', 'confirmed', 'failed')),
+    mode TEXT,
+    tx_hash TEXT,
+    sender TEXT,
+    nonce INTEGER,
+    block INTEGER,
+    reason TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS receivables_state ON receivables (state);
+CREATE INDEX IF NOT EXISTS receivables_tx ON receivables (tx_hash);
+"""
+
+
+class JournalMismatch(RuntimeError):
+    """The journal belongs to another chain or registry."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    fingerprint: str
+    source: str
+    supplier: str
+    state: str
+    mode: str | None
+    tx_hash: str | None
+    sender: str | None
+    nonce: int | None
+    block: int | None
+    reason: str | None
+    attempts: int
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+class Journal:
+    """The journal file; every method commits before it returns."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")  # fsync the WAL on every commit
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _tx(self, sql: str, rows: Iterable[tuple]) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.executemany(sql, rows)
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # --- binding to one deployment -----------------------------------------------------------
+
+    def bind(self, chain_id: int, registry: str) -> None:
+        """Binds a new journal to a chain and registry; refuses a journal of another one."""
+        want = {"chain_id": str(chain_id), "registry": registry.lower()}
+        have = dict(self.db.execute("SELECT key, value FROM meta").fetchall())
+        for key, value in want.items():
+            if key in have and have[key] != value:
+                raise JournalMismatch(
+                    f"journal {self.path} is for {key} {have[key]}, not {value}: use another --journal"
+                )
+        self._tx("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", want.items())
+
+    # --- transitions -----------------------------------------------------------------------
+
+    def plan(self, rows: Iterable[tuple[str, str, str]]) -> int:
+        """Adds (fingerprint, source, supplier) rows not yet in the journal; returns how many."""
+        before = self.count()
+        now = _now()
+        self._tx(
+            "INSERT OR IGNORE INTO receivables (fingerprint, source, supplier, state, updated_at)"
+            " VALUES (?, ?, ?, 'planned', ?)",
+            ((f, s, sup, now) for f, s, sup in rows),
+        )
+        return self.count() - before
+
+    def mark_sent(
+        self, fingerprints: list[str], tx_hash: str, sender: str, nonce: int, mode: str
+    ) -> None:
+        now = _now()
+        self._tx(
+            "UPDATE receivables SET state='sent', tx_hash=?, sender=?, nonce=?, mode=?,"
+            " reason=NULL, attempts=attempts+1, updated_at=? WHERE fingerprint=?",
+            ((tx_hash, sender, nonce, mode, now, f) for f in fingerprints),
+        )
+
+    def mark_confirmed(
+        self, fingerprints: list[str], block: int | None, tx_hash: str | None = None
+    ) -> None:
+        now = _now()
+        self._tx(
+            "UPDATE receivables SET state='confirmed', block=?, tx_hash=COALESCE(?, tx_hash),"
+            " reason=NULL, updated_at=? WHERE fingerprint=?",
+            ((block, tx_hash, now, f) for f in fingerprints),
+        )
+
+    def mark_confirmed_each(self, found: list[tuple[str, int | None]]) -> None:
+        """Marks many receivables confirmed, each in its own block, in one commit."""
+        now = _now()
+        self._tx(
+            "UPDATE receivables SET state='confirmed', block=?, reason=NULL, updated_at=?"
+            " WHERE fingerprint=?",
+            ((block, now, fp) for fp, block in found),
+        )
+
+    def mark_planned(self, fingerprints: list[str], reason: str | None = None) -> None:
+        now = _now()
+        self._tx(
+            "UPDATE receivables SET state='planned', reason=?, updated_at=? WHERE fingerprint=?",
+            ((reason, now, f) for f in fingerprints),
+        )
+
+    def mark_failed(self, fingerprint: str, reason: str) -> None:
+        self._tx(
+            "UPDATE receivables SET state='failed', reason=?, updated_at=? WHERE fingerprint=?",
+            [(reason, _now(), fingerprint)],
+        )
+
+    # --- queries ---------------------------------------------------------------------------
+
+    def entries(self, state: str | None = None) -> list[Entry]:
+        sql = "SELECT fingerprint, source, supplier, state, mode, tx_hash, sender, nonce, block, reason, attempts FROM receivables"
+        rows = (
+            self.db.execute(sql + " WHERE state=? ORDER BY rowid", (state,))
+            if state
+            else self.db.execute(sql + " ORDER BY rowid")
+        )
+        return [Entry(*row) for row in rows.fetchall()]
+
+    def get(self, fingerprint: str) -> Entry | None:
+        found = [e for e in self.entries() if e.fingerprint == fingerprint]
+        return found[0] if found else None
+
+    def count(self, state: str | None = None) -> int:
+        if state is None:
+            return int(self.db.execute("SELECT COUNT(*) FROM receivables").fetchone()[0])
+        return int(
+            self.db.execute("SELECT COUNT(*) FROM receivables WHERE state=?", (state,)).fetchone()[
+                0
+            ]
+        )
+
+    def counts(self) -> dict[str, int]:
+        return {state: self.count(state) for state in STATES}

@@ -1,0 +1,323 @@
+"""Invariants of the registry and the escrow, checked after every step of a scripted sequence.
+
+The invariants (docs/invariants.md):
+
+(a) units:       for each receivable, the holders' balances (every account and the escrow) add
+                 up to its face value less the units redeemed (burned); nothing before it is
+                 confirmed;
+(b) escrow cash: the escrow's settlement-token balance equals what it owes: every repayment
+                 not yet drawn out, plus the recourse reserves it holds. "Owed" is computed
+                 from the transactions' events, never from the balance itself;
+(c) fingerprints: no fingerprint is registered twice: registering any used one reverts;
+(d) financing:   no more than the face value of a receivable is financed or pending;
+(e) credit:      no debtor uses more credit than its line (and exactly its confirmed, unpaid
+                 face value).
+
+`Ledger` and the `check_*` functions are meant to be reused (a property-based test drives
+random sequences through them): record every successful transaction with `Ledger.record`, then
+call `check_all`.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import pytest
+from brownie import accounts, chain
+from helpers import (
+    DAY,
+    EUR,
+    GRACE_PERIOD,
+    Status,
+    financing_terms,
+    receivable_id,
+    reverts_with,
+    terms_of,
+)
+
+# --- the ledger: what the chain should hold, from events ----------------------------------------
+
+
+@dataclass
+class Ledger:
+    """What the contracts owe and have issued, accumulated from the events of transactions."""
+
+    face_value: dict[int, int] = field(default_factory=dict)  # id -> face (ReceivableRegistered)
+    debtor_of: dict[int, str] = field(default_factory=dict)
+    minted: Counter = field(default_factory=Counter)  # id -> units (ReceivableConfirmed)
+    burned: Counter = field(default_factory=Counter)  # id -> units (Redeemed.burned)
+    repaid: Counter = field(default_factory=Counter)  # id -> Repaid.amount
+    paid_out: Counter = field(default_factory=Counter)  # id -> Redeemed.paid
+    reserves: int = 0  # FinancingApproved.reserve - RecourseClaimed.fromReserve - ReserveReleased
+
+    def record(self, tx) -> None:
+        """Adds the effects of one successful transaction."""
+        for ev in _events(tx, "ReceivableRegistered"):
+            self.face_value[ev["id"]] = ev["faceValue"]
+            self.debtor_of[ev["id"]] = str(ev["debtor"])
+        for ev in _events(tx, "ReceivableConfirmed"):
+            self.minted[ev["id"]] += self.face_value[ev["id"]]
+        for ev in _events(tx, "Repaid"):
+            self.repaid[ev["id"]] += ev["amount"]
+        for ev in _events(tx, "Redeemed"):
+            self.paid_out[ev["id"]] += ev["paid"]
+            self.burned[ev["id"]] += ev["burned"]
+        for ev in _events(tx, "FinancingApproved"):
+            self.reserves += ev["reserve"]
+        for ev in _events(tx, "RecourseClaimed"):
+            self.reserves -= ev["fromReserve"]
+        for ev in _events(tx, "ReserveReleased"):
+            self.reserves -= ev["amount"]
+
+    @property
+    def ids(self) -> list[int]:
+        return list(self.face_value)
+
+    def units_outstanding(self, rid: int) -> int:
+        return self.minted[rid] - self.burned[rid]
+
+    def owed(self) -> int:
+        """What the escrow owes: repayments not drawn out, plus reserves held."""
+        return sum(self.repaid[i] - self.paid_out[i] for i in self.ids) + self.reserves
+
+    def credit_in_use(self, debtor) -> int:
+        """Confirmed face value of `debtor`'s receivables, less what it has repaid."""
+        mine = [i for i in self.ids if self.debtor_of[i] == str(debtor)]
+        return sum(self.minted[i] - self.repaid[i] for i in mine)
+
+
+def _events(tx, name: str) -> list:
+    if name not in tx.events:
+        return []
+    return [tx.events[name][i] for i in range(len(tx.events[name]))]
+
+
+# --- the invariants -----------------------------------------------------------------------------
+
+
+def check_units(registry, ledger: Ledger, holders) -> None:
+    """(a) Σ balances of every holder == face value − redeemed units, for every receivable."""
+    for rid in ledger.ids:
+        held = sum(registry.balanceOf(holder, rid) for holder in holders)
+        assert held == ledger.units_outstanding(rid), (
+            f"receivable {rid:#x}: holders have {held}, expected {ledger.units_outstanding(rid)}"
+        )
+        if ledger.minted[rid]:
+            face = registry.receivable(rid)["faceValue"]
+            assert held == face - ledger.burned[rid]
+
+
+def check_escrow_cash(escrow, token, ledger: Ledger) -> None:
+    """(b) The escrow's balance == Σ(repaid − drawn out) + reserves held, from the events;
+    the escrow's own bookkeeping of repayments and reserves agrees with them."""
+    assert token.balanceOf(escrow) == ledger.owed(), (
+        f"escrow holds {token.balanceOf(escrow)}, owes {ledger.owed()}"
+    )
+    assert escrow.reservesHeld(EUR) == ledger.reserves
+    for rid in ledger.ids:
+        assert escrow.repaid(rid) == ledger.repaid[rid]
+
+
+def check_fingerprints_unique(registry, ledger: Ledger, supplier) -> None:
+    """(c) Registering any fingerprint used before reverts with FingerprintUsed."""
+    for rid in ledger.ids:
+        fingerprint = rid.to_bytes(32, "big")
+        again = (
+            fingerprint,
+            ledger.debtor_of[rid],
+            1,
+            EUR,
+            chain.time() + 365 * DAY,
+            b"\x01" * 32,
+        )
+        with reverts_with("FingerprintUsed", fingerprint):
+            registry.register.call(again, {"from": supplier})
+
+
+def check_financing_within_face_value(escrow, ledger: Ledger) -> None:
+    """(d) financedOrPending[id] <= faceValue."""
+    for rid in ledger.ids:
+        assert escrow.financedOrPending(rid) <= ledger.face_value[rid]
+
+
+def check_credit_within_lines(registry, ledger: Ledger, debtors) -> None:
+    """(e) creditUsed[debtor] <= creditLine[debtor], and equals the confirmed, unpaid value."""
+    for debtor in debtors:
+        used = registry.creditUsed(debtor)
+        assert used <= registry.creditLine(debtor)
+        assert used == ledger.credit_in_use(debtor)
+
+
+def check_all(world, ledger: Ledger) -> None:
+    """Every invariant, on a `world` with registry, escrow, token, holders, supplier, debtors."""
+    check_units(world.registry, ledger, world.holders)
+    check_escrow_cash(world.escrow, world.token, ledger)
+    check_fingerprints_unique(world.registry, ledger, world.supplier)
+    check_financing_within_face_value(world.escrow, ledger)
+    check_credit_within_lines(world.registry, ledger, world.debtors)
+
+
+INVARIANTS = {
+    "units": lambda w, ledger: check_units(w.registry, ledger, w.holders),
+    "escrow-cash": lambda w, ledger: check_escrow_cash(w.escrow, w.token, ledger),
+    "fingerprints": lambda w, ledger: check_fingerprints_unique(w.registry, ledger, w.supplier),
+    "financing": lambda w, ledger: check_financing_within_face_value(w.escrow, ledger),
+    "credit": lambda w, ledger: check_credit_within_lines(w.registry, ledger, w.debtors),
+}
+
+
+# --- the scripted sequence ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def world(registry, escrow, eur, supplier, sub_supplier, debtor, financier, second_financier):
+    """The contracts and actors; the supplier has approved the escrow (to pay recourse debt)."""
+    eur.approve(escrow, 2**256 - 1, {"from": supplier})
+    return SimpleNamespace(
+        registry=registry,
+        escrow=escrow,
+        token=eur,
+        holders=[*accounts, escrow],
+        supplier=supplier,
+        sub_supplier=sub_supplier,
+        debtor=debtor,
+        debtors=[debtor],
+        financier=financier,
+        second_financier=second_financier,
+    )
+
+
+def scripted_steps(w):
+    """(label, action) pairs; each action returns the transactions it sent (list)."""
+    reg, esc = w.registry, w.escrow
+    sup, sub, deb, f1, f2 = w.supplier, w.sub_supplier, w.debtor, w.financier, w.second_financier
+    start = chain.time()
+    terms = {
+        "A": terms_of("INV-A", deb, start + 60 * DAY, face_value=1_000_000),
+        "B": terms_of("INV-B", deb, start + 90 * DAY, face_value=500_000),
+        "C": terms_of("INV-C", deb, start + 30 * DAY, face_value=300_000),
+    }
+    A, B, C = (receivable_id(terms[k]) for k in "ABC")
+    requests = {}
+
+    def request(key, rid, amount, lender, holder, **kw):
+        def action():
+            tx = esc.requestFinancing(rid, amount, lender, financing_terms(**kw), {"from": holder})
+            requests[key] = tx.events["FinancingRequested"]["requestId"]
+            return [tx]
+
+        return action
+
+    def sleep_past_default_of_c():
+        chain.sleep(reg.receivable(C)["dueDate"] + GRACE_PERIOD + 1 - chain.time())
+        chain.mine()
+        return []
+
+    def redeem(rid, *holders):
+        return lambda: [esc.redeem(rid, {"from": h}) for h in holders]
+
+    return [
+        ("register A", lambda: [reg.register(terms["A"], {"from": sup})]),
+        ("register B", lambda: [reg.register(terms["B"], {"from": sup})]),
+        ("register C", lambda: [reg.register(terms["C"], {"from": sup})]),
+        ("confirm A, B, C", lambda: [reg.confirmBatch([A, B, C], {"from": deb})]),
+        ("split A", lambda: [reg.safeTransferFrom(sup, sub, A, 200_000, b"", {"from": sup})]),
+        (
+            "transfer A back",
+            lambda: [reg.safeTransferFrom(sub, sup, A, 50_000, b"", {"from": sub})],
+        ),
+        ("request A1", request("A1", A, 300_000, f1, sup, recourse=True, reserve_bps=1_000)),
+        ("approve A1", lambda: [esc.approveFinancing(requests["A1"], {"from": f1})]),
+        ("request A2", request("A2", A, 100_000, f2, sub)),
+        ("approve A2", lambda: [esc.approveFinancing(requests["A2"], {"from": f2})]),
+        ("request B1", request("B1", B, 250_000, f2, sup, rate_bps=900, day_count=1)),
+        ("approve B1", lambda: [esc.approveFinancing(requests["B1"], {"from": f2})]),
+        ("request C1", request("C1", C, 150_000, f1, sup, recourse=True, reserve_bps=2_000)),
+        ("approve C1", lambda: [esc.approveFinancing(requests["C1"], {"from": f1})]),
+        ("request B2", request("B2", B, 100_000, f1, sup)),
+        ("cancel B2", lambda: [esc.cancelFinancing(requests["B2"], {"from": sup})]),
+        ("request A3", request("A3", A, 50_000, f1, sup)),
+        ("reject A3", lambda: [esc.rejectFinancing(requests["A3"], 7, {"from": f1})]),
+        ("sell A", lambda: [reg.safeTransferFrom(f1, f2, A, 100_000, b"", {"from": f1})]),
+        ("repay C in part", lambda: [esc.repay(C, 100_000, {"from": deb})]),
+        ("redeem C in part", redeem(C, f1)),
+        ("C past due and grace", sleep_past_default_of_c),
+        ("default C", lambda: [esc.recordDefault(C, {"from": f1})]),
+        ("claim recourse C1", lambda: [esc.claimRecourse(requests["C1"], {"from": f1})]),
+        ("pay recourse debt", lambda: [esc.payRecourseDebt(requests["C1"], 40_000, {"from": sup})]),
+        ("pay off recourse", lambda: [esc.payRecourseDebt(requests["C1"], 30_000, {"from": sup})]),
+        ("repay A in part", lambda: [esc.repay(A, 400_000, {"from": deb})]),
+        ("redeem A in part", redeem(A, f1, f2, sub, sup)),
+        ("repay B early", lambda: [esc.repay(B, 500_000, {"from": deb})]),
+        ("redeem B", redeem(B, f2, sup)),
+        ("repay rest of A", lambda: [esc.repay(A, 600_000, {"from": deb})]),
+        ("redeem rest of A", redeem(A, f1, f2, sub, sup)),
+        ("release reserve A1", lambda: [esc.releaseReserve(requests["A1"], {"from": sup})]),
+        ("repay C late", lambda: [esc.repay(C, 200_000, {"from": deb})]),
+        ("redeem C", redeem(C, sup)),
+    ]
+
+
+def run_script(w, ledger: Ledger, after_each=None) -> int:
+    """Runs the scripted steps, recording each transaction and calling `after_each(label)`
+    after each step; returns the number of steps."""
+    steps = scripted_steps(w)
+    for label, action in steps:
+        for tx in action():
+            ledger.record(tx)
+        if after_each is not None:
+            after_each(label)
+    return len(steps)
+
+
+# --- tests --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("invariant", INVARIANTS.values(), ids=INVARIANTS.keys())
+def test_the_invariant_holds_after_every_step_of_the_scripted_sequence(world, invariant):
+    ledger = Ledger()
+    checked = []
+
+    def check(label):
+        try:
+            invariant(world, ledger)
+        except AssertionError as exc:
+            raise AssertionError(f"after step {label!r}: {exc}") from exc
+        checked.append(label)
+
+    steps = run_script(world, ledger, check)
+
+    assert len(checked) == steps > 30
+
+
+def test_the_scripted_sequence_ends_with_every_receivable_retired_and_nothing_owed(world):
+    ledger = Ledger()
+
+    run_script(world, ledger)
+
+    assert [world.registry.receivable(rid)["status"] for rid in ledger.ids] == [Status.RETIRED] * 3
+    assert ledger.owed() == 0
+    assert world.token.balanceOf(world.escrow) == 0
+    assert world.registry.creditUsed(world.debtor) == 0
+    check_all(world, ledger)
+
+
+def test_a_stray_transfer_into_the_escrow_breaks_the_cash_invariant(world, eur, escrow, debtor):
+    ledger = Ledger()
+    check_escrow_cash(escrow, eur, ledger)
+
+    eur.transfer(escrow, 1, {"from": debtor})
+
+    with pytest.raises(AssertionError, match="escrow holds 1, owes 0"):
+        check_escrow_cash(escrow, eur, ledger)
+
+
+def test_an_unrecorded_registration_breaks_the_units_invariant(world, registry, supplier, debtor):
+    ledger = Ledger()
+    terms = terms_of("INV-U", debtor, chain.time() + 30 * DAY)
+    ledger.record(registry.register(terms, {"from": supplier}))
+
+    registry.confirm(receivable_id(terms), {"from": debtor})  # not recorded in the ledger
+
+    with pytest.raises(AssertionError, match="holders have 1000000, expected 0"):
+        check_units(registry, ledger, world.holders)

@@ -1,0 +1,230 @@
+"""The `scf` command line: members, issue (dry run, all-or-nothing, JSON), status, audit,
+exit codes, and a bulk issuance killed half-way and run again."""
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from scf_testnet import GEN_SCRIPT, REPO, party_signer, start_testnet
+
+from scfchain.bulk import registered_on_chain
+from scfchain.cli import EXIT_CHAIN, EXIT_FAILED, EXIT_OK, EXIT_USAGE, build_parser, main
+from scfchain.demo import FINANCIER
+from scfchain.inputs import load_inputs
+from scfchain.sdk import Terms
+
+CREDIT = str(10**15)
+
+
+def generate(path: Path, rows: int, seed: int) -> Path:
+    subprocess.run(
+        [sys.executable, str(GEN_SCRIPT), str(rows), str(path), "--seed", str(seed)],
+        check=True,
+        capture_output=True,
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def net(tmp_path_factory):
+    testnet = start_testnet(tmp_path_factory.mktemp("cli"))
+    yield testnet
+    testnet.node.stop()
+
+
+@pytest.fixture(scope="module")
+def chain_args(net):
+    return ["--rpc", net.node.url, "--manifest", str(net.manifest), "--dev-keys"]
+
+
+@pytest.fixture(scope="module")
+def members_admitted(net, chain_args, tmp_path_factory):
+    csv = generate(tmp_path_factory.mktemp("members") / "all.csv", 50, seed=99)
+    code = main(["members", *chain_args, "--from-inputs", str(csv), "--credit-line", CREDIT])
+    assert code == EXIT_OK
+    return csv
+
+
+def run_json(capsys, argv):
+    capsys.readouterr()
+    code = main(argv)
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_the_help_documents_the_exit_codes():
+    text = build_parser().format_help()
+    assert all(f"  {code}  " in text for code in (0, 1, 2, 3))
+
+
+def test_members_are_admitted_from_a_csv_file(net, chain_args, tmp_path, capsys):
+    account = "0x" + "ab" * 20
+    members = tmp_path / "members.csv"
+    members.write_text(
+        f"address,party_key,roles,credit_line\n{account},VAT:FR99999999999,DEBTOR;SUPPLIER,500\n"
+    )
+    code, out = run_json(capsys, ["members", *chain_args, str(members), "--json"])
+    assert (code, out[0]["action"], net.client().has_role(account, "DEBTOR")) == (
+        0,
+        "admitted",
+        True,
+    )
+
+
+def test_a_dry_run_reports_and_sends_nothing(net, chain_args, members_admitted, tmp_path, capsys):
+    csv = generate(tmp_path / "in.csv", 5, seed=21)
+    code, out = run_json(capsys, ["issue", *chain_args, str(csv), "--dry-run", "--json"])
+    ids = {int.from_bytes(r.fingerprint, "big") for r in load_inputs([csv]).records}
+    assert (code, out["ready"], out["issued"]) == (EXIT_OK, 5, None)
+    assert ids.isdisjoint(registered_on_chain(net.client()))
+
+
+def test_all_or_nothing_sends_nothing_when_an_input_is_rejected(
+    net, chain_args, members_admitted, tmp_path, capsys
+):
+    csv = generate(tmp_path / "in.csv", 4, seed=22)
+    csv.write_text(csv.read_text().replace(",EUR,", ",EURO,", 1))
+    code, out = run_json(capsys, ["issue", *chain_args, str(csv), "--all-or-nothing", "--json"])
+    assert (code, len(out["rejected"]), out["issued"]) == (EXIT_FAILED, 1, None)
+
+
+def test_issue_prints_a_json_summary_with_the_journal_counts(
+    chain_args, members_admitted, tmp_path, capsys
+):
+    csv = generate(tmp_path / "in.csv", 7, seed=23)
+    argv = ["issue", *chain_args, str(csv), "--journal", str(tmp_path / "j.sqlite"), "--json"]
+    code, out = run_json(capsys, argv)
+    assert (code, out["issued"]["confirmed"], out["journal"]["confirmed"]) == (EXIT_OK, 7, 7)
+
+
+def test_status_and_audit_describe_an_issued_receivable(
+    chain_args, members_admitted, tmp_path, capsys
+):
+    csv = generate(tmp_path / "in.csv", 1, seed=24)
+    main(["issue", *chain_args, str(csv), "--journal", str(tmp_path / "j.sqlite"), "--json"])
+    rid = hex(int.from_bytes(load_inputs([csv]).records[0].fingerprint, "big"))
+    _, status = run_json(capsys, ["status", *chain_args, rid, "--json"])
+    _, audit = run_json(capsys, ["audit", *chain_args, rid])
+    events = [e["event"] for e in audit["receivables"][0]["events"]]
+    assert status[0]["status"] == "Confirmed" and "ReceivableConfirmed" in events
+
+
+def test_confirm_finance_repay_and_redeem_with_keys_from_the_environment(
+    net, members_admitted, tmp_path, monkeypatch
+):
+    csv = generate(tmp_path / "in.csv", 1, seed=25)
+    record = load_inputs([csv]).records[0]
+    supplier, debtor, bank = (party_signer(p) for p in (record.seller, record.buyer, FINANCIER))
+    client = net.client()
+    if not client.is_member(bank.address):
+        client.admit(net.operator, bank.address, FINANCIER.key, ["FINANCIER"])
+        client.chain.wait(client.chain.send_value(net.operator.account, bank.address, 10**19))
+        client.set_exposure_limit(bank, debtor.address, 10**15)
+    for holder in (bank, debtor):
+        client.transact(
+            net.operator, client.suite.token("EUR").functions.mint(holder.address, 10**12)
+        )
+        client.approve_settlement(holder, "EUR")
+    rid = hex(client.register(supplier, Terms.from_record(record, debtor.address)))
+    for name, signer in (("T_SUPPLIER", supplier), ("T_DEBTOR", debtor), ("T_BANK", bank)):
+        monkeypatch.setenv(name, signer.account.key.hex())
+    keys = ["--key-env", "T_SUPPLIER", "--key-env", "T_DEBTOR", "--key-env", "T_BANK"]
+    base = ["--rpc", net.node.url, "--manifest", str(net.manifest), *keys]
+    half = str(record.amount_minor // 2)
+    codes = [
+        main(["confirm", *base, rid]),
+        main(["finance", *base, rid, "--amount", half, "--financier", bank.address]),
+        main(["repay", *base, rid]),
+        main(["redeem", *base, rid]),
+    ]
+    assert (codes, client.status(int(rid, 16)).status) == ([0, 0, 0, 0], "Retired")
+
+
+def test_an_unknown_receivable_status_exits_with_code_1(chain_args, capsys):
+    assert main(["status", *chain_args, "0x1234"]) == EXIT_FAILED
+
+
+def test_a_missing_manifest_exits_with_code_2(net, tmp_path):
+    assert (
+        main(["status", "--rpc", net.node.url, "--manifest", str(tmp_path / "none.json"), "1"])
+        == EXIT_USAGE
+    )
+
+
+def test_an_unreachable_node_exits_with_code_3(net):
+    assert (
+        main(["status", "--rpc", "http://127.0.0.1:9", "--manifest", str(net.manifest), "1"])
+        == EXIT_CHAIN
+    )
+
+
+def test_no_private_key_appears_in_the_output(chain_args, members_admitted, tmp_path, capfd):
+    csv = generate(tmp_path / "in.csv", 3, seed=26)
+    main(["issue", *chain_args, str(csv), "--journal", str(tmp_path / "j.sqlite")])
+    main(["members", *chain_args, "--from-inputs", str(csv), "--credit-line", CREDIT])
+    out = capfd.readouterr()
+    keys = {
+        party_signer(p).account.key.hex().removeprefix("0x")
+        for r in load_inputs([csv]).records
+        for p in (r.seller, r.buyer)
+    }
+    assert not any(k in out.out + out.err for k in keys)
+
+
+def _journal_confirmed(path: Path) -> int:
+    if not path.exists():
+        return 0
+    try:
+        with sqlite3.connect(path, timeout=5) as db:
+            return int(
+                db.execute("SELECT COUNT(*) FROM receivables WHERE state='confirmed'").fetchone()[0]
+            )
+    except sqlite3.OperationalError:
+        return 0
+
+
+def test_an_issue_killed_half_way_and_run_again_puts_each_receivable_on_chain_exactly_once(
+    net, chain_args, members_admitted, tmp_path
+):
+    rows = 300
+    csv = generate(tmp_path / "in.csv", rows, seed=27)
+    journal = tmp_path / "j.sqlite"
+    argv = [
+        sys.executable,
+        "-m",
+        "scfchain.cli",
+        "issue",
+        *chain_args,
+        str(csv),
+        "--journal",
+        str(journal),
+        "--batch-size",
+        "10",
+    ]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    first = subprocess.Popen(
+        argv, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    while first.poll() is None and _journal_confirmed(journal) < rows // 3:
+        time.sleep(0.05)
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    killed_at = _journal_confirmed(journal)
+    second = subprocess.run(argv, cwd=REPO, env=env, capture_output=True, text=True)
+
+    client = net.client()
+    ids = {int.from_bytes(r.fingerprint, "big") for r in load_inputs([csv]).records}
+    logs = client.registry.events.ReceivableRegistered().get_logs(from_block=0)
+    per_id = Counter(int(log["args"]["id"]) for log in logs if int(log["args"]["id"]) in ids)
+    with sqlite3.connect(journal) as db:
+        states = Counter(s for (s,) in db.execute("SELECT state FROM receivables"))
+    assert 0 < killed_at < rows, "the first run was not killed half-way"
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert (len(per_id), set(per_id.values())) == (rows, {1})
+    assert states == {"confirmed": rows}
