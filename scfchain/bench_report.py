@@ -375,8 +375,7 @@ def _throughput_analysis(data: dict[str, Any], node: str) -> list[str]:
         f"(parse {ms(batch, 'parse'):.1f}, EIP-712 signing {ms(batch, 'sign_eip712'):.1f}).",
         "",
         f"What would remove it: encode with eth_abi directly (the Terms/DebtorSignature layout is fixed), "
-        f"read receipts raw (status and gasUsed only) instead of through web3.py's formatters, and build "
-        f"the EIP-712 digest with a cached domain separator and eth_abi, then sign the hash - or leave "
+        f"read receipts raw (status and gasUsed only) instead of through web3.py's formatters, and leave "
         f"the debtor's signature to the debtor's system, where it is made in production. Without "
         f"web3.py's overhead and the debtor's signing, a batched receivable would take about "
         f"{without:.1f} ms here ({1000 / max(without, 0.01):.0f}/s, "
@@ -395,8 +394,9 @@ def _python_analysis(data: dict[str, Any], node: str) -> list[str]:
         f"On {node}, batched: parsing and validation {b.get('parse', 0) / total:.0%}, the debtor's "
         f"EIP-712 signature {b.get('sign_eip712', 0) / total:.0%}, preparing terms "
         f"{b.get('prepare', 0) / total:.0%}, signing transactions {b.get('sign_tx', 0) / total:.0%} of "
-        f"the time. eth-account's encode_typed_data walks the typed-data JSON in pure Python; the "
-        f"digest can be computed with eth_abi and keccak in a fraction of it. In production the "
+        f"the time. The EIP-712 digest is already computed directly (eth_abi and keccak, the domain "
+        f"separator cached; scfchain/signing.py), so what remains of the signature is the secp256k1 "
+        f"signing itself (coincurve). In production the "
         f"debtor signs on its own system: without that signature the project's share here is "
         f"{no_debtor:.0%}.",
         "",

@@ -167,18 +167,7 @@ def attach_suite(
     chain: Chain, deployment: Deployment, interfaces_dir: Path = INTERFACES_DIR
 ) -> Suite:
     """Contract handles on a deployment, with the ABIs of interfaces/."""
-
-    def at(name: str, address: str) -> Contract:
-        return chain.contract(address, load_abi(name, interfaces_dir))
-
-    c = deployment.contracts
-    return Suite(
-        members=at("MemberRegistry", c["MemberRegistry"]["address"]),
-        registry=at("ReceivableRegistry", c["ReceivableRegistry"]["address"]),
-        escrow=at("FinancingEscrow", c["FinancingEscrow"]["address"]),
-        anchor=at("DocumentAnchor", c["DocumentAnchor"]["address"]),
-        tokens={cur: at("SettlementToken", a) for cur, a in deployment.settlement_tokens.items()},
-    )
+    return deployment.attach(chain, lambda name: load_abi(name, interfaces_dir))
 
 
 @dataclass

@@ -7,6 +7,7 @@ settings; it never holds a private key.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,7 +17,7 @@ from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 from web3.contract import Contract
 
-from scfchain.artifacts import BUILD_DIR, load_artifact
+from scfchain.artifacts import load_artifact
 from scfchain.chain import Chain
 from scfchain.currencies import minor_units
 from scfchain.devnet import PROJECT_ROOT
@@ -73,11 +74,14 @@ class Deployment:
         data = json.loads(Path(path).read_text())
         return cls(data["chain_id"], data["contracts"], data["settlement_tokens"], data["settings"])
 
-    def attach(self, chain: Chain, build_dir: Path = BUILD_DIR) -> Suite:
-        """Contract handles for this deployment."""
+    def attach(
+        self, chain: Chain, abi_of: Callable[[str], list[dict[str, Any]]] | None = None
+    ) -> Suite:
+        """Contract handles for this deployment; ABIs from `abi_of(name)` (default: build/)."""
+        abi = abi_of or (lambda name: load_artifact(name).abi)
 
         def at(name: str, address: str) -> Contract:
-            return chain.contract(address, load_artifact(name, build_dir).abi)
+            return chain.contract(address, abi(name))
 
         c = self.contracts
         return Suite(

@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from paths import REPO
 from web3 import HTTPProvider, Web3
 
 from scfchain.artifacts import suite_error_decoder
@@ -19,7 +20,6 @@ from scfchain.records import ReceivableRecord
 from scfchain.sdk import ScfClient
 from scfchain.suite import deploy_suite
 
-REPO = Path(__file__).resolve().parents[2]
 AMPLE_CREDIT = 10**15
 GEN_SCRIPT = REPO / "scripts" / "gen_receivables_csv.py"
 

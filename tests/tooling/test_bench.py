@@ -4,10 +4,10 @@ of bench.json from a tiny run. No timing is asserted here: performance is measur
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
+from paths import REPO
 
 from scfchain.bench_floor import (
     CONFIRMED_RECEIVABLE,
@@ -24,7 +24,6 @@ from scfchain.bench_gas import step_costs
 from scfchain.bench_throughput import Clock, generate_inputs
 from scfchain.inputs import load_inputs
 
-REPO = Path(__file__).resolve().parents[2]
 REQUIRED_STEPS = {
     "register", "confirm", "register_confirm_signed", "register_confirm_batch10",
     "register_confirm_batch100", "split", "transfer", "finance_approve", "repay", "redeem",

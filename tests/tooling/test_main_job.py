@@ -4,13 +4,10 @@ import json
 from pathlib import Path
 
 import pytest
+from paths import EXAMPLES, SHARED_EINVOICES
 
 from scfchain.demo import run_demo
 from scfchain.inputs import iter_files, load_inputs
-
-REPO = Path(__file__).resolve().parents[2]
-EXAMPLES = REPO / "examples"
-SHARED_EINVOICES = REPO.parent / "shared" / "data" / "einvoices"
 
 
 def run(inputs: list[Path], out: Path) -> tuple[int, dict]:

@@ -5,10 +5,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from paths import SHARED_DATA
 
 from scfchain.csvinput import PROJECT_COLUMNS, parse_csv
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+SHARED = SHARED_DATA
 IBM_SAMPLE = SHARED / "receivables-csv" / "WA_Fn-UseC_-Accounts-Receivable.csv"
 
 HEADER = ",".join(PROJECT_COLUMNS)

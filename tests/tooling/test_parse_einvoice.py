@@ -6,11 +6,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from paths import SHARED_DATA
 
 from scfchain.einvoice import PartyIds, parse_einvoice, party_key, read_einvoice
 from scfchain.records import ReceivableRecord, Rejection
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+SHARED = SHARED_DATA
 EINVOICES = SHARED / "einvoices"
 
 

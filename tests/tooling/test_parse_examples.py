@@ -4,11 +4,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from paths import EXAMPLES
 
 from scfchain.inputs import load_inputs
 from scfchain.records import LoadResult
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 INVOICE_FILES = (".xml", ".csv")
 
 

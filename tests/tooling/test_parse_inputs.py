@@ -3,13 +3,13 @@
 from pathlib import Path
 
 import pytest
+from paths import EXAMPLES, SHARED_DATA
 
 from scfchain.inputs import load_inputs, summarize
 from scfchain.records import LoadResult, Rejection
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+SHARED = SHARED_DATA
 EINVOICES = SHARED / "einvoices"
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 NO_DUE_DATE = "no due date: a receivable needs a maturity"
 CREDIT_NOTE = "credit note (381): reduces a receivable, is not one"

@@ -2,9 +2,9 @@
 
 import json
 import subprocess
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from paths import REPO
+
 SHIM = REPO / "tools" / "solc" / "solc.js"
 
 
