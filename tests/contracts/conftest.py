@@ -1,11 +1,11 @@
-"""Shared fixtures: a deployed scfchain suite and one account per role, on Ganache.
+"""Shared fixtures: a deployed scfchain suite and one account per role, on a dev node.
 
 Every test starts from the same deployed state (Brownie's `fn_isolation` snapshots and
 reverts the chain around each test). Constants and helpers live in helpers.py.
 
 The deployment is usable as is: the operator has given the `debtor` a credit line of
 CREDIT_LINE (`registry`), and both financiers have set an exposure limit of EXPOSURE_LIMIT
-for the `debtor` (`eur`). The role accounts are Brownie's Ganache accounts, whose keys
+for the `debtor` (`eur`). The role accounts are the dev node's accounts, whose keys
 helpers.signer_of derives, so each of them can also sign EIP-712 actions (helpers.*_signature).
 
 Story modules (test_lifecycle.py) build their state in module-scoped *stage* fixtures, each on
@@ -24,7 +24,6 @@ from brownie import (
     ReceivableRegistry,
     SettlementToken,
     accounts,
-    chain,
 )
 from eth_utils import keccak
 from helpers import (
@@ -38,6 +37,8 @@ from helpers import (
     ROLE,
     STARTING_CASH,
     financing_terms,
+    latest_timestamp,
+    mine_past,
     terms_of,
 )
 
@@ -178,8 +179,8 @@ def eur(escrow, operator, debtor, financier, second_financier):
 
 @pytest.fixture
 def due_date():
-    """90 days from the current block."""
-    return chain.time() + 90 * DAY
+    """90 days from the latest block (so 90 whole days to maturity for the next transactions)."""
+    return latest_timestamp() + 90 * DAY
 
 
 @pytest.fixture
@@ -217,6 +218,5 @@ def approved_request(escrow, pending_request, financier):
 @pytest.fixture
 def past_grace(registry, confirmed):
     """The chain has moved one second past the confirmed receivable's due date + grace."""
-    chain.sleep(registry.receivable(confirmed)["dueDate"] + GRACE_PERIOD - chain.time() + 1)
-    chain.mine()
+    mine_past(registry.receivable(confirmed)["dueDate"] + GRACE_PERIOD)
     return confirmed

@@ -117,16 +117,26 @@ def receivable_id(terms: tuple) -> int:
 
 # --- signing keys -----------------------------------------------------------------------------
 
-# Brownie starts its development Ganache with `--wallet.mnemonic brownie` (see
-# ~/.brownie/network-config.yaml), so the keys of `accounts[0..9]` can be derived; Ganache takes
-# any string as a mnemonic (no BIP-39 word list), hence the plain PBKDF2 seed below.
+# Brownie starts its development node with the mnemonic of the active network's `cmd_settings`
+# (~/.brownie/network-config.yaml): "brownie" for the Ganache networks, which take any string
+# (no BIP-39 word list), and a BIP-39 dev mnemonic for Anvil. Both derive their keys the same
+# way (BIP-39 seed = PBKDF2 of the mnemonic, then BIP-44), so the keys of `accounts[0..9]` can
+# be derived from whichever mnemonic the running node was started with.
 BROWNIE_MNEMONIC = "brownie"
 DEV_ACCOUNTS = 10
 
 
+def _active_mnemonic() -> str:
+    """The mnemonic the active development network was launched with ("brownie" by default)."""
+    from brownie._config import CONFIG
+
+    network = CONFIG.networks.get(brownie.network.show_active() or "", {})
+    return network.get("cmd_settings", {}).get("mnemonic") or BROWNIE_MNEMONIC
+
+
 @cache
-def _dev_keys() -> dict[str, LocalAccount]:
-    seed = hashlib.pbkdf2_hmac("sha512", BROWNIE_MNEMONIC.encode(), b"mnemonic", 2048)
+def _dev_keys(mnemonic: str) -> dict[str, LocalAccount]:
+    seed = hashlib.pbkdf2_hmac("sha512", mnemonic.encode(), b"mnemonic", 2048)
     keys = {}
     for i in range(DEV_ACCOUNTS):
         local = Account.from_key(HDPath(f"m/44'/60'/0'/0/{i}").derive(seed))
@@ -136,18 +146,44 @@ def _dev_keys() -> dict[str, LocalAccount]:
 
 def signer_of(account) -> LocalAccount:
     """The eth-account LocalAccount (with its private key) of a Brownie account, for EIP-712
-    signing: the key of an `accounts.add()` account, or the derived key of a Ganache account."""
+    signing: the key of an `accounts.add()` account, or the derived key of a dev node account."""
     if getattr(account, "private_key", None):
         return Account.from_key(account.private_key)
-    local = _dev_keys().get(str(account.address))
+    mnemonic = _active_mnemonic()
+    local = _dev_keys(mnemonic).get(str(account.address))
     if local is None:
-        raise ValueError(f"no known private key for {account}: not a Brownie dev account")
+        raise ValueError(
+            f"no known private key for {account}: not one of the first {DEV_ACCOUNTS} accounts "
+            f"of the active network's mnemonic {mnemonic!r}"
+        )
     return local
 
 
+def latest_timestamp() -> int:
+    """The timestamp of the latest block: the chain's own clock.
+
+    The next block is at or after it on every node, whereas `chain.time()` (wall clock plus
+    Brownie's offset) may run ahead of or behind the node's clock, e.g. on Anvil after a
+    snapshot revert. Base times that must hold relative to the next transaction's block on it.
+    """
+    return brownie.chain[-1].timestamp
+
+
+def mine_past(timestamp: int) -> int:
+    """Moves the chain's clock (chain.sleep) and mines a block strictly after `timestamp`;
+    returns that block's timestamp. Every later block is after `timestamp` too."""
+    latest = latest_timestamp()
+    if latest <= timestamp:
+        brownie.chain.sleep(timestamp - latest + 1)
+    brownie.chain.mine()
+    mined = latest_timestamp()
+    assert mined > timestamp, f"mined block at {mined}, not after {timestamp}"
+    return mined
+
+
 def deadline_in(seconds: int = SIGNATURE_VALIDITY) -> int:
-    """A signature deadline `seconds` after the current chain time."""
-    return brownie.chain.time() + seconds
+    """A signature deadline `seconds` after the latest block."""
+    return latest_timestamp() + seconds
 
 
 def confirmation_signature(

@@ -5,7 +5,6 @@ requests.
 """
 
 import pytest
-from brownie import chain
 from eth_utils import keccak
 from helpers import (
     DAY,
@@ -16,6 +15,8 @@ from helpers import (
     Status,
     confirmation_signature,
     financing_terms,
+    latest_timestamp,
+    mine_past,
     reverts_with,
     terms_of,
 )
@@ -23,7 +24,7 @@ from helpers import (
 
 def register(registry, supplier, debtor, invoice, face_value=FACE_VALUE):
     """Registers `invoice` due in 90 days; returns its id."""
-    terms = terms_of(invoice, debtor, chain.time() + 90 * DAY, face_value=face_value)
+    terms = terms_of(invoice, debtor, latest_timestamp() + 90 * DAY, face_value=face_value)
     return registry.register(terms, {"from": supplier}).return_value
 
 
@@ -383,8 +384,7 @@ def test_an_expelled_debtor_can_no_longer_batch_confirm(
 
 
 def _to_due_date(registry, rid):
-    chain.sleep(registry.receivable(rid)["dueDate"] - chain.time() + 1)
-    chain.mine()
+    mine_past(registry.receivable(rid)["dueDate"])
 
 
 @pytest.mark.parametrize("who", ["auditor", "outsider"])
@@ -399,8 +399,8 @@ def test_before_the_due_date_only_the_supplier_may_cancel_its_request(
 def test_a_day_before_the_due_date_a_stale_request_is_still_the_suppliers_to_cancel(
     registry, escrow, pending_request, confirmed, outsider
 ):
-    chain.sleep(registry.receivable(confirmed)["dueDate"] - chain.time() - DAY)
-    chain.mine()
+    mine_past(registry.receivable(confirmed)["dueDate"] - DAY - 1)  # a day before, at least
+    assert latest_timestamp() < registry.receivable(confirmed)["dueDate"]
     with reverts_with("NotRequestSupplier", pending_request, outsider):
         escrow.cancelFinancing(pending_request, {"from": outsider})
 

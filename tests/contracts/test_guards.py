@@ -7,7 +7,7 @@ included (see helpers.reverts_with).
 from types import SimpleNamespace
 
 import pytest
-from brownie import ReceivableRegistry, chain
+from brownie import ReceivableRegistry
 from eth_utils import keccak
 from helpers import (
     DAY,
@@ -23,6 +23,8 @@ from helpers import (
     expected_discount,
     financing_terms,
     fingerprint_of,
+    latest_timestamp,
+    mine_past,
     reverts_with,
     terms_of,
 )
@@ -37,7 +39,7 @@ def register(registry, supplier, debtor, invoice="INV-1", **overrides):
         "debtor": debtor,
         "face_value": FACE_VALUE,
         "currency": EUR,
-        "due_date": chain.time() + 90 * DAY,
+        "due_date": latest_timestamp() + 90 * DAY,
         "document_hash": document_hash_of(invoice),
     }
     terms.update(overrides)
@@ -204,7 +206,7 @@ def test_a_receivable_must_have_a_face_value(registry, supplier, debtor):
 
 @pytest.mark.parametrize("seconds_ago", [DAY, 1])
 def test_a_receivable_must_fall_due_in_the_future(registry, supplier, debtor, seconds_ago):
-    due_date = chain.time() - seconds_ago
+    due_date = latest_timestamp() - seconds_ago  # the registration's block is after it
     with reverts_with("DueDateNotInFuture", due_date):
         register(registry, supplier, debtor, due_date=due_date)
 
@@ -427,8 +429,7 @@ def test_a_financed_receivable_cannot_be_financed_beyond_its_face_value(
 def test_a_matured_receivable_cannot_be_offered_for_financing(
     registry, escrow, confirmed, supplier, financier
 ):
-    chain.sleep(registry.receivable(confirmed)["dueDate"] - chain.time())
-    chain.mine()
+    mine_past(registry.receivable(confirmed)["dueDate"] - 1)  # at or after the due date
     with reverts_with("Matured", confirmed):
         escrow.requestFinancing(confirmed, 1, financier, financing_terms(), {"from": supplier})
 
@@ -481,8 +482,7 @@ def test_an_unknown_request_cannot_be_approved(escrow, eur, financier):
 def test_a_request_cannot_be_approved_once_the_receivable_has_matured(
     registry, escrow, pending_request, confirmed, financier
 ):
-    chain.sleep(registry.receivable(confirmed)["dueDate"] - chain.time())
-    chain.mine()
+    mine_past(registry.receivable(confirmed)["dueDate"] - 1)  # at or after the due date
     with reverts_with("Matured", confirmed):
         escrow.approveFinancing(pending_request, {"from": financier})
 
@@ -634,8 +634,7 @@ def test_a_default_cannot_be_recorded_before_the_due_date(escrow, confirmed, aud
 
 
 def test_a_default_cannot_be_recorded_within_the_grace_period(registry, escrow, confirmed, auditor):
-    chain.sleep(registry.receivable(confirmed)["dueDate"] - chain.time() + 29 * DAY)
-    chain.mine()
+    mine_past(registry.receivable(confirmed)["dueDate"] + 29 * DAY - 1)
     with reverts_with("NotInDefault", confirmed):
         escrow.recordDefault(confirmed, {"from": auditor})
 
@@ -663,7 +662,7 @@ def test_an_unconfirmed_receivable_cannot_default(escrow, registered, auditor):
 PAUSED_OPERATIONS = {
     "register": lambda c: register(c.registry, c.supplier, c.debtor, "INV-PAUSED"),
     "registerBatch": lambda c: c.registry.registerBatch(
-        [terms_of("INV-PAUSED", c.debtor, chain.time() + 90 * DAY)], {"from": c.supplier}
+        [terms_of("INV-PAUSED", c.debtor, latest_timestamp() + 90 * DAY)], {"from": c.supplier}
     ),
     "confirm": lambda c: c.registry.confirm(c.second, {"from": c.debtor}),
     "confirmBatch": lambda c: c.registry.confirmBatch([c.second], {"from": c.debtor}),

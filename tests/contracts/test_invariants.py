@@ -23,13 +23,15 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import pytest
-from brownie import accounts, chain
+from brownie import accounts
 from helpers import (
     DAY,
     EUR,
     GRACE_PERIOD,
     Status,
     financing_terms,
+    latest_timestamp,
+    mine_past,
     receivable_id,
     reverts_with,
     terms_of,
@@ -127,7 +129,7 @@ def check_fingerprints_unique(registry, ledger: Ledger, supplier) -> None:
             ledger.debtor_of[rid],
             1,
             EUR,
-            chain.time() + 365 * DAY,
+            latest_timestamp() + 365 * DAY,
             b"\x01" * 32,
         )
         with reverts_with("FingerprintUsed", fingerprint):
@@ -191,7 +193,7 @@ def scripted_steps(w):
     """(label, action) pairs; each action returns the transactions it sent (list)."""
     reg, esc = w.registry, w.escrow
     sup, sub, deb, f1, f2 = w.supplier, w.sub_supplier, w.debtor, w.financier, w.second_financier
-    start = chain.time()
+    start = latest_timestamp()
     terms = {
         "A": terms_of("INV-A", deb, start + 60 * DAY, face_value=1_000_000),
         "B": terms_of("INV-B", deb, start + 90 * DAY, face_value=500_000),
@@ -209,8 +211,7 @@ def scripted_steps(w):
         return action
 
     def sleep_past_default_of_c():
-        chain.sleep(reg.receivable(C)["dueDate"] + GRACE_PERIOD + 1 - chain.time())
-        chain.mine()
+        mine_past(reg.receivable(C)["dueDate"] + GRACE_PERIOD)
         return []
 
     def redeem(rid, *holders):
@@ -314,7 +315,7 @@ def test_a_stray_transfer_into_the_escrow_breaks_the_cash_invariant(world, eur, 
 
 def test_an_unrecorded_registration_breaks_the_units_invariant(world, registry, supplier, debtor):
     ledger = Ledger()
-    terms = terms_of("INV-U", debtor, chain.time() + 30 * DAY)
+    terms = terms_of("INV-U", debtor, latest_timestamp() + 30 * DAY)
     ledger.record(registry.register(terms, {"from": supplier}))
 
     registry.confirm(receivable_id(terms), {"from": debtor})  # not recorded in the ledger

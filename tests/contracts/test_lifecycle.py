@@ -29,6 +29,8 @@ from helpers import (
     expected_discount,
     financing_terms,
     fingerprint_of,
+    latest_timestamp,
+    mine_past,
     single_event,
     terms_of,
 )
@@ -70,7 +72,7 @@ def _units(registry, rid, *holders) -> list[int]:
 
 @pytest.fixture(scope="module")
 def registration(registry, escrow, eur, supplier, debtor):
-    due_date = chain.time() + TERM_DAYS * DAY
+    due_date = latest_timestamp() + TERM_DAYS * DAY
     tx = registry.register(terms_of(INVOICE, debtor, due_date), {"from": supplier})
     return _built("registration", id=tx.return_value, due_date=due_date, tx=tx)
 
@@ -117,8 +119,7 @@ def financing(financing_request, escrow, financier):
 
 @pytest.fixture(scope="module")
 def maturity(financing):
-    chain.sleep(financing.due_date - chain.time() + 1)
-    chain.mine()
+    mine_past(financing.due_date)
     return _built("maturity", id=financing.id, due_date=financing.due_date)
 
 
@@ -364,7 +365,7 @@ LATE_REPAID = 400_000  # 40% of the face value
 @pytest.fixture
 def late(registry, escrow, eur, supplier, sub_supplier, debtor, financier):
     """A receivable split and partly financed like the story's, then left unpaid at maturity."""
-    due_date = chain.time() + TERM_DAYS * DAY
+    due_date = latest_timestamp() + TERM_DAYS * DAY
     rid = registry.register(
         terms_of(LATE_INVOICE, debtor, due_date), {"from": supplier}
     ).return_value
@@ -376,8 +377,7 @@ def late(registry, escrow, eur, supplier, sub_supplier, debtor, financier):
         rid, FINANCED, financier, financing_terms(RATE_BPS, DayCount.ACT_360), {"from": supplier}
     ).return_value
     escrow.approveFinancing(request, {"from": financier})
-    chain.sleep(due_date - chain.time() + DAY)
-    chain.mine()
+    mine_past(due_date + DAY - 1)
     return SimpleNamespace(id=rid, due_date=due_date)
 
 
@@ -391,8 +391,7 @@ def late_partial_repayment(late, escrow, debtor):
 @pytest.fixture
 def default_recorded(late_partial_repayment, escrow, auditor):
     """The grace period has passed with 60% unpaid; a member records the default."""
-    chain.sleep(late_partial_repayment.due_date + GRACE_PERIOD - chain.time() + 1)
-    chain.mine()
+    mine_past(late_partial_repayment.due_date + GRACE_PERIOD)
     tx = escrow.recordDefault(late_partial_repayment.id, {"from": auditor})
     return SimpleNamespace(id=late_partial_repayment.id, tx=tx)
 

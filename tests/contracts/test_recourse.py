@@ -18,7 +18,6 @@ due in 90 days; the financings below discount FINANCED of it.
 """
 
 import pytest
-from brownie import chain
 from helpers import (
     BPS,
     DAY,
@@ -28,6 +27,8 @@ from helpers import (
     Status,
     ceil_div,
     financing_terms,
+    latest_timestamp,
+    mine_past,
     reverts_with,
     single_event,
 )
@@ -43,8 +44,7 @@ MAX_RESERVE_BPS = 5_000
 
 def _sleep_until(timestamp: int) -> None:
     """Moves the chain to (at least) `timestamp` and mines a block there."""
-    chain.sleep(max(0, timestamp - chain.time()))
-    chain.mine()
+    mine_past(timestamp - 1)
 
 
 def _due_date(registry, rid) -> int:
@@ -558,7 +558,7 @@ def test_a_holder_with_nothing_new_to_redeem_is_refused(
 def test_the_debtor_may_repay_in_full_before_the_due_date(
     registry, escrow, eur, confirmed, without_recourse, debtor, financier
 ):
-    assert chain.time() < _due_date(registry, confirmed)
+    assert latest_timestamp() < _due_date(registry, confirmed)
 
     tx = escrow.repay(confirmed, FACE_VALUE, {"from": debtor})
     redeemed = escrow.redeem(confirmed, {"from": financier})

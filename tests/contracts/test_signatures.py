@@ -23,6 +23,7 @@ from helpers import (
     confirmation_signature,
     deadline_in,
     financing_terms,
+    mine_past,
     receivable_id,
     request_signature,
     reverts_with,
@@ -217,8 +218,7 @@ def test_a_signed_confirmation_is_refused_after_its_deadline(
 ):
     deadline = deadline_in(DAY)
     sig = confirmation_signature(registry, debtor, supplier, registered_terms, deadline=deadline)
-    chain.sleep(DAY + 1)
-    chain.mine()
+    mine_past(deadline)
     with reverts_with("SignatureExpired", deadline):
         registry.confirmBySig(registered, sig, {"from": auditor})
 
@@ -436,8 +436,7 @@ def test_a_financing_request_is_refused_after_its_deadline(
     sig = request_signature(
         escrow, supplier, confirmed, FINANCED_AMOUNT, financier, fterms, deadline=deadline
     )
-    chain.sleep(DAY + 1)
-    chain.mine()
+    mine_past(deadline)
     with reverts_with("SignatureExpired", deadline):
         escrow.requestFinancingBySig(
             supplier, confirmed, FINANCED_AMOUNT, financier, fterms, sig, {"from": auditor}
@@ -541,8 +540,7 @@ def test_an_approval_is_refused_after_its_deadline(
 ):
     deadline = deadline_in(DAY)
     sig = approval_signature(escrow, financier, pending_request, deadline=deadline)
-    chain.sleep(DAY + 1)
-    chain.mine()
+    mine_past(deadline)
     with reverts_with("SignatureExpired", deadline):
         escrow.approveFinancingBySig(pending_request, sig, {"from": auditor})
 

@@ -13,7 +13,7 @@ lost: the financier's outlay equals proceeds + fee + reserve.
 """
 
 import pytest
-from brownie import accounts, chain
+from brownie import accounts
 from helpers import (
     BPS,
     DAY,
@@ -24,6 +24,7 @@ from helpers import (
     expected_discount,
     expected_fee,
     financing_terms,
+    mine_past,
     receivable_id,
     reverts_with,
     single_event,
@@ -37,8 +38,8 @@ UINT96_MAX = 2**96 - 1
 
 
 def _sleep_until(timestamp: int) -> None:
-    chain.sleep(max(0, timestamp - chain.time()))
-    chain.mine()
+    """Moves the chain to (at least) `timestamp` and mines a block there."""
+    mine_past(timestamp - 1)
 
 
 def _request(escrow, rid, amount, financier, terms, holder) -> int:
