@@ -9,6 +9,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SOLC_VERSION := 0.8.24
 SOLC := .solc/solc-v$(SOLC_VERSION)
+SOLC_READY := .solc/.ready-$(SOLC_VERSION)
 INPUT ?= examples
 OUT ?= out/demo
 NETWORK ?= scf-ganache
@@ -22,7 +23,7 @@ CONTRACT_SOURCES := $(wildcard contracts/*.sol contracts/*/*.sol interfaces/*.so
 .PHONY: setup build demo test test-python test-contracts lint format clean lock test-anvil interfaces
 
 ## setup: Python venv, npm packages, offline compiler, Brownie networks
-setup: $(VENV)/.installed node_modules/.installed $(SOLC) $(VENV)/.networks
+setup: $(VENV)/.installed node_modules/.installed $(SOLC_READY) $(VENV)/.networks
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,12 +35,14 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-$(SOLC): tools/solc/solc.js node_modules/.installed
+# A stamp, not the link itself: make would judge the link by its target's (old) time.
+$(SOLC_READY): tools/solc/solc.js node_modules/.installed
 	mkdir -p .solc
 	if command -v solc >/dev/null && solc --version | grep -q "Version: $(SOLC_VERSION)+"; then \
-	  ln -sf "$$(command -v solc)" $@; echo "using native solc $(SOLC_VERSION)"; \
-	else ln -sf ../tools/solc/solc.js $@; echo "using the solc $(SOLC_VERSION) wasm shim"; fi
-	$@ --version | grep -q "$(SOLC_VERSION)"
+	  ln -sf "$$(command -v solc)" $(SOLC); echo "using native solc $(SOLC_VERSION)"; \
+	else ln -sf ../tools/solc/solc.js $(SOLC); echo "using the solc $(SOLC_VERSION) wasm shim"; fi
+	$(SOLC) --version | grep -q "$(SOLC_VERSION)"
+	touch $@
 
 $(VENV)/.networks: $(VENV)/.installed scfchain/devnet.py
 	$(PY) -c "from scfchain.devnet import register_brownie_networks as r; r()" >/dev/null
@@ -48,7 +51,7 @@ $(VENV)/.networks: $(VENV)/.installed scfchain/devnet.py
 ## build: compile the contracts (Brownie, offline compiler)
 build: setup build/.compiled
 
-build/.compiled: $(CONTRACT_SOURCES) brownie-config.yaml $(SOLC)
+build/.compiled: $(CONTRACT_SOURCES) brownie-config.yaml $(SOLC_READY)
 	$(BROWNIE) compile
 	touch $@
 

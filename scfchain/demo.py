@@ -364,25 +364,40 @@ def audit_report(demo: Demo, loaded: LoadResult, deployment: dict[str, Any]) -> 
     return {
         "deployment": deployment,
         "receivables": receivables,
-        "not_issued": [
-            {"source": x.source, "field": x.field, "reason": x.reason} for x in loaded.rejections
-        ],
+        "not_issued": not_issued(loaded),
     }
 
 
+EXIT_OK, EXIT_NOT_RETIRED, EXIT_USAGE = 0, 1, 2
+
+
+def not_issued(loaded: LoadResult) -> list[dict[str, str | None]]:
+    return [{"source": x.source, "field": x.field, "reason": x.reason} for x in loaded.rejections]
+
+
 def run_demo(inputs: list[Path], out_dir: Path, log: Callable[[str], None] = print) -> int:
-    """Runs the main job; returns the process exit code (0 when every receivable was retired)."""
+    """Runs the main job and returns the exit code: 0 when every receivable issued was retired
+    (inputs that are not receivables are listed with their reason, as the job intends), 1 when
+    one was not, 2 when an input path does not exist."""
+    missing = [str(p) for p in inputs if not Path(p).exists()]
+    if missing:
+        log(f"no such file or directory: {', '.join(missing)}")
+        return EXIT_USAGE
     loaded = load_inputs(inputs)
-    log(f"read {len(loaded.records)} receivables; {len(loaded.rejections)} inputs not issued")
     if loaded.rejections:
         log(summarize(loaded))
+    else:
+        log(f"{len(loaded.records)} receivable(s) read, none rejected")
     records = sorted(loaded.records, key=lambda r: (r.issue_date, r.source))
     out_dir.mkdir(parents=True, exist_ok=True)
+    report_path = out_dir / "audit-report.json"
     if not records:
         log("nothing to issue")
-        return 0
+        report = {"deployment": None, "receivables": [], "not_issued": not_issued(loaded)}
+        report_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+        return EXIT_OK
     genesis = issue_time(records[0]) - timedelta(hours=1)
-    with LocalNode(kind="ganache", start_time=genesis, log_path=out_dir / "ganache.log") as node:
+    with LocalNode(kind="ganache", start_time=genesis) as node:
         from web3 import HTTPProvider, Web3
 
         w3 = Web3(HTTPProvider(node.url, request_kwargs={"timeout": 60}))
@@ -404,11 +419,10 @@ def run_demo(inputs: list[Path], out_dir: Path, log: Callable[[str], None] = pri
         demo.finish()
         log(summary_table(list(demo.outcomes.values())))
         report = audit_report(demo, loaded, deployment.to_json())
-    report_path = out_dir / "audit-report.json"
     report_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     retired = sum(o.status == "Retired" for o in demo.outcomes.values())
     log(
         f"{retired} of {len(demo.outcomes)} receivables redeemed and retired; "
         f"{len(loaded.rejections)} inputs not issued (listed above); audit report {report_path}"
     )
-    return 0 if retired == len(demo.outcomes) else 1
+    return EXIT_OK if retired == len(demo.outcomes) else EXIT_NOT_RETIRED

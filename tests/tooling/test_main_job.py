@@ -97,3 +97,19 @@ def test_every_shared_einvoice_that_is_issued_ends_retired(shared_run):
     _, report = shared_run
     assert report["receivables"]
     assert {r["status"] for r in report["receivables"]} == {"Retired"}
+
+
+def test_a_missing_input_path_is_a_usage_error(tmp_path):
+    lines: list[str] = []
+    code = run_demo([tmp_path / "no-such-folder"], tmp_path / "out", log=lines.append)
+    assert code == 2
+    assert lines == [f"no such file or directory: {tmp_path / 'no-such-folder'}"]
+
+
+def test_a_run_with_nothing_to_issue_still_writes_a_fresh_report(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "notes.txt").write_text("not an invoice")
+    code, report = run([tmp_path / "in"], tmp_path / "out")
+    assert code == 0
+    assert report["receivables"] == []
+    assert [x["reason"] for x in report["not_issued"]] == ["not an invoice file (.txt)"]
