@@ -41,10 +41,11 @@ from web3.types import TxReceipt
 from scfchain.artifacts import suite_error_decoder
 from scfchain.chain import Chain, TransactionError, account_from_key, call_tx
 from scfchain.currencies import minor_units
-from scfchain.demo import GAS_MONEY_WEI, demo_key, due_timestamp, issue_time, terms_of
+from scfchain.demo import GAS_MONEY_WEI, demo_key, issue_time
 from scfchain.devnet import LocalNode, dev_private_keys
 from scfchain.inputs import load_inputs
 from scfchain.records import Party, ReceivableRecord
+from scfchain.sdk import Terms
 from scfchain.signing import NonceAllocator, sign_confirmation
 from scfchain.suite import ROLES, Suite, deploy_suite
 
@@ -216,13 +217,13 @@ class Issuer:
     def signed_terms(self, record: ReceivableRecord, deadline: int) -> tuple[Any, Any]:
         with self.clock.track("prepare"):
             supplier, debtor = self.account(record.seller), self.account(record.buyer)
-            terms = terms_of(record, debtor.address)
+            terms = Terms.from_record(record, debtor.address).as_tuple()
         with self.clock.track("sign_eip712"):
             signed = sign_confirmation(
                 debtor, chain_id=self.chain.chain_id, registry=self.suite.registry.address,
                 receivable_id=int.from_bytes(record.fingerprint, "big"),
                 supplier=supplier.address, face_value=record.amount_minor,
-                currency=record.currency.encode(), due_date=due_timestamp(record),
+                currency=record.currency.encode(), due_date=record.due_timestamp,
                 document_hash=record.document_hash, deadline=deadline,
                 nonce=self.nonces.next(debtor.address),
             )  # fmt: skip

@@ -28,6 +28,7 @@ from scfchain.currencies import minor_units
 from scfchain.devnet import LocalNode, dev_private_keys
 from scfchain.inputs import load_inputs, summarize
 from scfchain.records import LoadResult, Party, ReceivableRecord
+from scfchain.sdk import Terms
 from scfchain.signing import NonceAllocator, sign_confirmation
 from scfchain.suite import ROLES, Suite, deploy_suite
 
@@ -52,11 +53,6 @@ SUB_SUPPLIER = Party("DEMO:sub-supplier", "Demo Sub-supplier Ltd")
 
 def day_start(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=UTC)
-
-
-def due_timestamp(record: ReceivableRecord) -> int:
-    """A receivable is due at the end of its due date (23:59:59 UTC)."""
-    return int((day_start(record.due_date) + timedelta(days=1)).timestamp()) - 1
 
 
 def issue_time(record: ReceivableRecord) -> datetime:
@@ -168,13 +164,13 @@ class Demo:
         """The debtor signs its confirmation off chain; the supplier registers and confirms in one
         transaction (registerAndConfirm)."""
         supplier, debtor = self.account(record.seller), self.account(record.buyer)
-        terms = terms_of(record, debtor.address)
+        terms = Terms.from_record(record, debtor.address).as_tuple()
         now = int(self.chain.w3.eth.get_block("latest")["timestamp"])
         signed = sign_confirmation(
             debtor, chain_id=self.chain.chain_id, registry=self.suite.registry.address,
             receivable_id=int.from_bytes(record.fingerprint, "big"), supplier=supplier.address,
             face_value=record.amount_minor, currency=record.currency.encode(),
-            due_date=due_timestamp(record), document_hash=record.document_hash,
+            due_date=record.due_timestamp, document_hash=record.document_hash,
             deadline=now + SIGNATURE_VALIDITY_S, nonce=self.nonces.next(debtor.address),
         )  # fmt: skip
         call = self.suite.registry.functions.registerAndConfirm(terms, signed.as_tuple())
@@ -241,7 +237,7 @@ class Demo:
             rid = int.from_bytes(record.fingerprint, "big")
             self.outcomes[rid] = Outcome(record)
             start = int(issue_time(record).timestamp())
-            due = due_timestamp(record)
+            due = record.due_timestamp
             name = f"{record.invoice_number} ({Path(record.source.split(':')[0]).name})"
             steps.append(
                 Step(
@@ -281,14 +277,6 @@ class Demo:
         for rid, outcome in self.outcomes.items():
             status = self.suite.registry.functions.receivable(rid).call()[2]
             outcome.status = STATUS_NAMES[status]
-
-
-def terms_of(record: ReceivableRecord, debtor: str) -> tuple[bytes, str, int, bytes, int, bytes]:
-    """The registry's `Terms` tuple for a record."""
-    return (
-        record.fingerprint, debtor, record.amount_minor, record.currency.encode(),
-        due_timestamp(record), record.document_hash,
-    )  # fmt: skip
 
 
 def advance_to(chain: Chain, timestamp: int) -> None:

@@ -8,7 +8,7 @@ parties stay off chain; only their hashes are stored.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
 from eth_utils import keccak
 
@@ -44,6 +44,12 @@ class ReceivableRecord:
     amount_minor: int  # payable amount in the currency's minor units (> 0)
     document_hash: bytes  # sha256 of the source document (or of the CSV row)
     payee: Party | None = None  # a factor named on the invoice, when it differs from the seller
+
+    @property
+    def due_timestamp(self) -> int:
+        """The receivable is due at the end of its due date: 23:59:59 UTC, in unix seconds."""
+        next_day = datetime.combine(self.due_date, time(0), tzinfo=UTC) + timedelta(days=1)
+        return int(next_day.timestamp()) - 1
 
     @property
     def fingerprint(self) -> bytes:

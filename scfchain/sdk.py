@@ -64,13 +64,6 @@ def _as_local(account: Signer | LocalAccount) -> LocalAccount:
     return account.account if isinstance(account, Signer) else account
 
 
-def due_timestamp_of(record: ReceivableRecord) -> int:
-    """A receivable is due at the end of its due date (23:59:59 UTC), as in the demo."""
-    from scfchain.demo import due_timestamp
-
-    return due_timestamp(record)
-
-
 @dataclass(frozen=True)
 class Terms:
     """The registry's `Terms`: what a supplier registers and its debtor confirms."""
@@ -96,7 +89,7 @@ class Terms:
     def from_record(cls, record: ReceivableRecord, debtor: str) -> Terms:
         return cls(
             record.fingerprint, debtor, record.amount_minor, record.currency,
-            due_timestamp_of(record), record.document_hash,
+            record.due_timestamp, record.document_hash,
         )  # fmt: skip
 
 
