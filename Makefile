@@ -60,7 +60,10 @@ demo: build
 	$(PY) -m scfchain.cli demo $(INPUT) --out $(OUT)
 
 ## test: lint, then Python tests, then contract tests on Ganache
-test: build lint test-python test-contracts
+test: build lint test-python test-contracts $(EXTRA_TEST_TARGETS)
+
+# mk/*.mk files add further checks to `make test` with EXTRA_TEST_TARGETS += <target>.
+EXTRA_TEST_TARGETS :=
 
 test-python: build
 	$(PY) -m pytest -p no:pytest-brownie -q -n 2 tests/tooling
@@ -107,3 +110,6 @@ clean:
 .PHONY: bench
 bench: build
 	$(PY) -m scfchain.bench
+
+# Further targets, one file per concern (coverage, static analysis, fuzzing, fault drill, ...).
+include $(wildcard mk/*.mk)
