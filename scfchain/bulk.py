@@ -14,6 +14,14 @@ before the bytes are broadcast; (2) on start, `reconcile` looks every `sent` has
 confirmed or re-planned on revert; unknown: re-planned) and asks the registry the status of
 every unfinished receivable (not None: already on chain, done); (3) the registry refuses a
 fingerprint twice (FingerprintUsed), so even a duplicate that slipped through would revert.
+During a run, a transaction the node dropped is sent again with its nonce, and one replaced by
+another transaction with its nonce sends its receivables back to planned: after the pool is
+drained, those not on chain go out again (noncepool). `scfchain.reconcile` compares a journal
+with the chain afterwards (`scf reconcile`).
+
+Batch size: --batch-size is an upper bound. The first batch of each call is a probe of at most
+PROBE_SIZE receivables whose estimate gives the gas per receivable; later batches are capped by
+`max_batch` so that their gas limit stays under 90% of the block gas limit (docs/limits.md).
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
@@ -29,9 +38,10 @@ from web3.exceptions import ContractCustomError, ContractLogicError
 from web3.types import TxReceipt
 
 from scfchain.chain import TransactionError, call_tx
+from scfchain.currencies import format_amount
 from scfchain.journal import CONFIRMED, FAILED, PLANNED, SENT, Journal
 from scfchain.keys import Keyring
-from scfchain.noncepool import InFlight, NoncePool, lookup_receipt
+from scfchain.noncepool import InFlight, NonceConflict, NoncePool, lookup_receipt
 from scfchain.records import LoadResult, ReceivableRecord, Rejection
 from scfchain.sdk import ScfClient, Terms
 
@@ -39,6 +49,9 @@ DEFAULT_BATCH_SIZE = 50
 GAS_HEADROOM_NUM, GAS_HEADROOM_DEN = 13, 10
 CACHED_HEADROOM_NUM = 15  # 1.5x the first estimate's gas per receivable
 BASE_GAS = 50_000
+PROBE_SIZE = 20  # the first batch of a mode, whose estimate gives the gas per receivable
+BLOCK_FILL_NUM, BLOCK_FILL_DEN = 9, 10  # a batch's gas limit stays under 90% of a block's
+MAX_NONCE_CONFLICTS = 5
 SIGNATURE_VALIDITY_S = 3_600
 MODE_CONFIRM = "registerAndConfirmBatch"
 MODE_REGISTER = "registerBatch"
@@ -82,6 +95,7 @@ class Item:
     supplier: str
     debtor: str
     mode: str
+    on_chain: bool = False  # registered before, with these very terms (found when validating)
 
     @property
     def fingerprint(self) -> str:
@@ -99,8 +113,11 @@ class Plan:
 
 
 def validate(client: ScfClient, loaded: LoadResult, keyring: Keyring) -> Plan:
-    """Every input rejection, then chain checks of every record: supplier and debtor admitted
-    with their roles, the supplier's key held, the due date still in the future."""
+    """Every input rejection, then chain checks of every record: a settlement token deployed
+    for its currency, supplier and debtor admitted with their roles, the supplier's key held;
+    then either the receivable is already on chain with the same terms (kept, `on_chain`: a
+    rerun), on chain with other terms (rejected: a re-export cannot change a registered
+    receivable), or new, and then its due date must still be in the future."""
     plan = Plan(report=[report_row(r) for r in loaded.rejections])
     directory = client.party_directory()
     now = client.now()
@@ -114,10 +131,19 @@ def validate(client: ScfClient, loaded: LoadResult, keyring: Keyring) -> Plan:
     def reject(record: ReceivableRecord, fld: str, reason: str) -> None:
         plan.report.append(report_row(Rejection(record.source, reason, fld), "chain"))
 
+    deployed = sorted(client.deployment.settlement_tokens)
+    candidates: list[tuple[ReceivableRecord, str, str]] = []
     for record in loaded.records:
         supplier = directory.get(record.seller.id_hash)
         debtor = directory.get(record.buyer.id_hash)
-        if supplier is None:
+        if record.currency not in client.deployment.settlement_tokens:
+            reject(
+                record,
+                "currency",
+                f"currency {record.currency} has no settlement token in this deployment "
+                f"(deployed: {', '.join(deployed) or 'none'}): it could never be repaid",
+            )
+        elif supplier is None:
             reject(record, "seller", f"seller {record.seller.key} is not a member")
         elif not has(supplier, "SUPPLIER"):
             reject(
@@ -129,12 +155,49 @@ def validate(client: ScfClient, loaded: LoadResult, keyring: Keyring) -> Plan:
             reject(record, "buyer", f"buyer {record.buyer.key} is not a member")
         elif not has(debtor, "DEBTOR"):
             reject(record, "buyer", f"buyer {record.buyer.key} ({debtor}) lacks the DEBTOR role")
-        elif Terms.from_record(record, debtor).due_date <= now:
+        else:
+            candidates.append((record, supplier, debtor))
+    registered = client.receivables(
+        [int.from_bytes(r.fingerprint, "big") for r, _, _ in candidates]
+    )
+    for record, supplier, debtor in candidates:
+        terms = Terms.from_record(record, debtor)
+        found = registered[terms.id]
+        differences = _differences(found, supplier, terms) if int(found[2]) else []
+        if differences:
+            fld, reason = differences[0]
+            reject(record, fld, f"invoice {record.invoice_number} is already on chain with "
+                   f"{reason}: a re-export cannot change a registered receivable")  # fmt: skip
+        elif not int(found[2]) and terms.due_date <= now:
             reject(record, "due date", f"due date {record.due_date} is not in the future on chain")
         else:
             mode = MODE_CONFIRM if debtor in keyring else MODE_REGISTER
-            plan.items.append(Item(record, supplier, debtor, mode))
+            plan.items.append(Item(record, supplier, debtor, mode, on_chain=bool(int(found[2]))))
     return plan
+
+
+def _differences(found: tuple, supplier: str, terms: Terms) -> list[tuple[str, str]]:
+    """(field, "other X (there, here)") for each term of the on-chain `Receivable` record
+    `found` that differs from what the input says now."""
+    there_supplier, due, _, currency, debtor, face, document = found
+    there_currency = bytes(currency).decode("ascii", "replace")
+    checks = [
+        ("seller", there_supplier.lower() == supplier.lower(), f"another supplier {there_supplier}"),
+        ("buyer", debtor.lower() == terms.debtor.lower(), f"another debtor {debtor}"),
+        ("amount", int(face) == terms.face_value,
+         f"another face value ({format_amount(int(face), there_currency)} there, "
+         f"{format_amount(terms.face_value, terms.currency)} here)"),
+        ("currency", there_currency == terms.currency,
+         f"another currency ({there_currency} there, {terms.currency} here)"),
+        ("due date", int(due) == terms.due_date,
+         f"another due date ({_day(int(due))} there, {_day(terms.due_date)} here)"),
+        ("document", bytes(document) == terms.document_hash, "another document hash"),
+    ]  # fmt: skip
+    return [(fld, reason) for fld, same, reason in checks if not same]
+
+
+def _day(timestamp: int) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).date().isoformat()
 
 
 @dataclass
@@ -191,28 +254,53 @@ def reconcile(
     ]
     if not unfinished:
         return 0
-    on_chain = registered_on_chain(client)
-    found = [(fp, on_chain[int(fp, 16)]) for fp in unfinished if int(fp, 16) in on_chain]
-    journal.mark_confirmed_each(found)
+    on_chain = registrations_on_chain(client)
+    found = [
+        (fp, on_chain[int(fp, 16)].block, on_chain[int(fp, 16)].tx_hash)
+        for fp in unfinished
+        if int(fp, 16) in on_chain
+    ]
+    journal.mark_found(found)
     return len(found)
 
 
 LOG_CHUNK_BLOCKS = 50_000  # many nodes cap the block range of eth_getLogs
 
 
-def registered_on_chain(client: ScfClient) -> dict[int, int]:
-    """Every receivable id ever registered, with its block, from ReceivableRegistered events
-    (one eth_getLogs per LOG_CHUNK_BLOCKS blocks, not one call per receivable)."""
+@dataclass(frozen=True)
+class Registration:
+    """Where the chain registered a receivable (the first time), and how many times it did."""
+
+    block: int
+    tx_hash: str
+    count: int = 1
+
+
+def registrations_on_chain(client: ScfClient) -> dict[int, Registration]:
+    """Every receivable id ever registered, from ReceivableRegistered events (one eth_getLogs
+    per LOG_CHUNK_BLOCKS blocks, not one call per receivable)."""
     event = client.registry.events.ReceivableRegistered()
     start = client._from_block("ReceivableRegistry")
     latest = int(client.w3.eth.block_number)
-    found: dict[int, int] = {}
+    found: dict[int, Registration] = {}
     while start <= latest:
         end = min(start + LOG_CHUNK_BLOCKS - 1, latest)
         for log in event.get_logs(from_block=start, to_block=end):
-            found[int(log["args"]["id"])] = int(log["blockNumber"])
+            rid = int(log["args"]["id"])
+            if rid in found:
+                first = found[rid]
+                found[rid] = Registration(first.block, first.tx_hash, first.count + 1)
+            else:
+                found[rid] = Registration(
+                    int(log["blockNumber"]), "0x" + log["transactionHash"].hex().removeprefix("0x")
+                )
         start = end + 1
     return found
+
+
+def registered_on_chain(client: ScfClient) -> dict[int, int]:
+    """Every receivable id ever registered, with the block of its registration."""
+    return {rid: r.block for rid, r in registrations_on_chain(client).items()}
 
 
 def _revert_reason(client: ScfClient, exc: Exception) -> str:
@@ -262,6 +350,39 @@ def _batch_call(
     return call_tx(fn.registerAndConfirmBatch([t.as_tuple() for t in terms], signatures))
 
 
+def max_batch(per_item_gas: int, block_gas_limit: int) -> int:
+    """The most receivables per transaction whose gas limit (as `_estimate` sets it, with
+    headroom) stays within BLOCK_FILL of the block gas limit."""
+    budget = block_gas_limit * BLOCK_FILL_NUM // BLOCK_FILL_DEN
+    return max(1, (budget * GAS_HEADROOM_DEN // CACHED_HEADROOM_NUM - BASE_GAS) // per_item_gas)
+
+
+def _chunks(items: list[Item], size: int) -> list[list[Item]]:
+    return [items[k : k + size] for k in range(0, len(items), size)]
+
+
+@dataclass
+class _Run:
+    """What one `issue` call shares between its batches."""
+
+    client: ScfClient
+    journal: Journal
+    keyring: Keyring
+    result: IssueResult
+    by_source: dict[str, str]
+    log: Callable[[str], None] | None
+    batch_size: int
+    per_item: dict[str, int] = field(default_factory=dict)  # mode -> gas per receivable
+    block_gas_limit: int = 0
+
+    def size_for(self, mode: str) -> int:
+        """Receivables per batch: --batch-size, capped so that a batch fits a block; a small
+        probe batch first while the gas per receivable of `mode` is not known yet."""
+        if mode not in self.per_item:
+            return min(self.batch_size, PROBE_SIZE)
+        return min(self.batch_size, max_batch(self.per_item[mode], self.block_gas_limit))
+
+
 def issue(
     client: ScfClient,
     items: list[Item],
@@ -283,7 +404,10 @@ def issue(
     done_before = len(items) - len(todo)
     if progress:
         progress(done_before)
-    by_source = {i.fingerprint: i.record.source for i in items}
+    run = _Run(
+        client, journal, keyring, result, {i.fingerprint: i.record.source for i in items}, log,
+        batch_size, block_gas_limit=int(client.w3.eth.get_block("latest")["gasLimit"]),
+    )  # fmt: skip
 
     groups: dict[tuple[str, str], list[Item]] = defaultdict(list)
     for item in todo:
@@ -302,32 +426,48 @@ def issue(
             journal.mark_planned(fps, "batch reverted on chain")
             retry.extend(fps)
 
+    def replaced(flight: InFlight) -> None:
+        """Another transaction took this one's nonce: back to planned; the chain decides
+        (after the drain) which of its receivables still need sending."""
+        fps: list[str] = flight.payload
+        journal.mark_planned(
+            fps, f"transaction 0x{flight.tx_hash.hex()} replaced: nonce {flight.nonce} was used"
+        )
+        requeue.extend(fps)
+        if log:
+            log(f"nonce {flight.nonce} was used by another transaction: {len(fps)} re-planned")
+
     retry: list[str] = []
     retried: set[str] = set()
-    per_item: dict[str, int] = {}
+    requeue: list[str] = []
     for (supplier, mode), group in groups.items():
         signer = keyring.get(supplier)
         assert signer is not None
-        pool = NoncePool(client.chain, signer.account, window=window, on_mined=mined)
-        queue = [group[k : k + batch_size] for k in range(0, len(group), batch_size)]
+        pool = NoncePool(
+            client.chain, signer.account, window=window, on_mined=mined, on_replaced=replaced
+        )
+        first = run.size_for(mode)
+        queue = [group[:first], *_chunks(group[first:], batch_size)] if group else []
+        sized = mode in run.per_item
         by_fp = {i.fingerprint: i for i in group}
+        conflicts = 0
         while queue:
             batch = queue.pop(0)
-            sent = _send_batch(
-                client,
-                pool,
-                signer.account,
-                batch,
-                mode,
-                keyring,
-                journal,
-                result,
-                by_source,
-                log,
-                per_item,
-            )
+            try:
+                sent = _send_batch(run, pool, signer.account, batch, mode)
+            except NonceConflict:
+                conflicts += 1
+                if conflicts > MAX_NONCE_CONFLICTS:
+                    raise
+                queue.insert(0, batch)  # the pool re-reads its nonce; the same batch again
+                continue
             if not sent and len(batch) > 1:  # isolate the receivable(s) the chain refuses
                 queue[0:0] = [[i] for i in batch]
+            if not sized and mode in run.per_item:  # gas per receivable now known: re-size
+                sized = True
+                singles = [b for b in queue if len(b) == 1]
+                rest = [i for b in queue if len(b) > 1 for i in b]
+                queue = singles + _chunks(rest, run.size_for(mode))
             if not queue:
                 pool.drain()
                 if retry:
@@ -335,6 +475,11 @@ def issue(
                     retried.update(retry)
                     retry.clear()
                     queue = [[i] for i in retry_items if _status(client, i) == 0]
+                if requeue:
+                    again = [by_fp[fp] for fp in requeue if fp in by_fp]
+                    requeue.clear()
+                    unsent = [i for i in again if _status(client, i) == 0]
+                    queue += _chunks(unsent, run.size_for(mode))
         pool.drain()
     reconcile(client, journal, [i.fingerprint for i in items])
     final = {e.fingerprint: e for e in journal.entries()}
@@ -352,37 +497,30 @@ def _status(client: ScfClient, item: Item) -> int:
 
 
 def _send_batch(
-    client: ScfClient,
-    pool: NoncePool,
-    account: LocalAccount,
-    batch: list[Item],
-    mode: str,
-    keyring: Keyring,
-    journal: Journal,
-    result: IssueResult,
-    by_source: dict[str, str],
-    log: Callable[[str], None] | None,
-    per_item: dict[str, int],
+    run: _Run, pool: NoncePool, account: LocalAccount, batch: list[Item], mode: str
 ) -> bool:
     """Estimates, journals, then broadcasts one batch; False when the chain refuses it."""
+    client, journal = run.client, run.journal
     fps = [i.fingerprint for i in batch]
     deadline = client.now() + SIGNATURE_VALIDITY_S
-    tx = _batch_call(client, batch, mode, keyring, deadline)
+    tx = _batch_call(client, batch, mode, run.keyring, deadline)
     try:
-        gas = _estimate(client, account.address, tx, len(batch), per_item, mode)
+        gas = _estimate(client, account.address, tx, len(batch), run.per_item, mode)
     except TransactionError as exc:
         if len(batch) == 1:
             journal.mark_failed(fps[0], str(exc))
-            if log:
-                log(f"not issued: {by_source[fps[0]]}: {exc}")
+            if run.log:
+                run.log(f"not issued: {run.by_source[fps[0]]}: {exc}")
         return False
     tx_hash, raw, nonce = pool.sign(tx, gas)
     journal.mark_sent(fps, "0x" + tx_hash.hex(), account.address, nonce, mode)
     try:
         pool.broadcast(tx_hash, raw, nonce, payload=fps)
-    except TransactionError as exc:
+    except TransactionError as exc:  # NonceConflict too: nothing of this batch went out
         journal.mark_planned(fps, str(exc))
+        if isinstance(exc, NonceConflict):
+            raise
         return False
-    result.sent_now += len(batch)
-    result.transactions += 1
+    run.result.sent_now += len(batch)
+    run.result.transactions += 1
     return True

@@ -8,15 +8,25 @@ fees explicitly: web3.py's defaults add a priority fee that unfunded accounts ca
 
 from __future__ import annotations
 
+import os
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
+import requests
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.contract import Contract
 from web3.contract.contract import ContractFunction
-from web3.exceptions import ContractCustomError, ContractLogicError
+from web3.exceptions import (
+    ContractCustomError,
+    ContractLogicError,
+    TimeExhausted,
+    TransactionNotFound,
+)
+from web3.middleware.base import Web3Middleware
 from web3.types import TxReceipt
 
 from scfchain.artifacts import Artifact, ErrorDecoder
@@ -29,6 +39,142 @@ CACHED_GAS_FACTOR = 2  # later calls of the same function get twice its first es
 
 class TransactionError(RuntimeError):
     """A transaction was refused by the contract or failed on chain."""
+
+
+class RpcUnavailable(RuntimeError):
+    """The node kept failing (unreachable, timing out, overloaded) after every retry."""
+
+
+# --- transient RPC faults ----------------------------------------------------------------------
+#
+# A fault is transient when asking again may succeed: the connection was refused or reset (the
+# node is restarting), the request timed out, the node or a proxy in front of it answered HTTP
+# 429/5xx, or the JSON-RPC error says so (internal error, limit exceeded, resource unavailable,
+# "try again", ...). A revert, a bad nonce or a bad argument is never transient.
+
+DEFAULT_RETRIES = 6  # $SCF_RPC_RETRIES overrides it (0: fail at the first fault)
+DEFAULT_BACKOFF_S = 0.5  # 0.5, 1, 2, 4, 8, 16 s: about half a minute in all
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    requests.ConnectionError,
+    requests.Timeout,
+    ConnectionError,
+    TimeoutError,
+    TimeExhausted,
+)
+TRANSIENT_HTTP_STATUS = frozenset({429, 500, 502, 503, 504})
+TRANSIENT_RPC_CODES = frozenset({-32603, -32005, -32002})  # internal, limit, unavailable
+TRANSIENT_RPC_WORDS = (
+    "timeout", "timed out", "try again", "temporarily", "busy", "rate limit",
+    "too many requests", "header not found", "connection reset", "service unavailable",
+)  # fmt: skip
+NOT_TRANSIENT_WORDS = ("revert", "nonce", "insufficient funds", "underpriced", "invalid")
+NO_RETRY_METHODS = frozenset({"eth_sendRawTransaction", "eth_sendTransaction"})
+
+T = TypeVar("T")
+
+
+def default_retries() -> int:
+    """Retries of a transient RPC fault: $SCF_RPC_RETRIES, else DEFAULT_RETRIES."""
+    value = os.environ.get("SCF_RPC_RETRIES", "").strip()
+    return int(value) if value.isdigit() else DEFAULT_RETRIES
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True when `exc` is an RPC fault that asking again may cure."""
+    if isinstance(exc, requests.HTTPError):
+        response = exc.response
+        return response is not None and response.status_code in TRANSIENT_HTTP_STATUS
+    return isinstance(exc, TRANSIENT_ERRORS)
+
+
+def is_transient_response(response: Any) -> bool:
+    """True when a JSON-RPC response carries an error that asking again may cure."""
+    error = response.get("error") if isinstance(response, dict) else None
+    if not isinstance(error, dict):
+        return False
+    message = str(error.get("message", "")).lower()
+    data = error.get("data")
+    if isinstance(data, str) and data.startswith("0x") and len(data) >= 10:
+        return False  # revert data: the contract refused, asking again changes nothing
+    if any(word in message for word in NOT_TRANSIENT_WORDS):
+        return False
+    return error.get("code") in TRANSIENT_RPC_CODES or any(
+        word in message for word in TRANSIENT_RPC_WORDS
+    )
+
+
+def with_retries(
+    action: Callable[[], T],
+    what: str,
+    retries: int = DEFAULT_RETRIES,
+    backoff_s: float = DEFAULT_BACKOFF_S,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """Runs `action`, retrying transient RPC faults with exponential backoff; raises
+    RpcUnavailable when the fault outlasts every retry."""
+    for attempt in range(retries + 1):
+        try:
+            return action()
+        except Exception as exc:
+            if not is_transient(exc):
+                raise
+            if attempt == retries:
+                raise RpcUnavailable(
+                    f"{what}: {type(exc).__name__} after {retries} retries"
+                ) from None
+            sleep(backoff_s * 2**attempt)
+    raise AssertionError("unreachable")
+
+
+class RetryMiddleware(Web3Middleware):
+    """Retries every JSON-RPC request but a transaction broadcast (which the nonce pool retries
+    itself, knowing its hash) on transient faults, with exponential backoff."""
+
+    retries: int = DEFAULT_RETRIES
+    backoff_s: float = DEFAULT_BACKOFF_S
+
+    def wrap_make_request(self, make_request: Callable[..., Any]) -> Callable[..., Any]:
+        def middleware(method: str, params: Any) -> Any:
+            if method in NO_RETRY_METHODS:
+                return make_request(method, params)
+            for attempt in range(self.retries + 1):
+                try:
+                    response = make_request(method, params)
+                except Exception as exc:
+                    if not is_transient(exc):
+                        raise
+                    if attempt == self.retries:
+                        raise RpcUnavailable(
+                            f"{method}: {type(exc).__name__} after {self.retries} retries"
+                        ) from None
+                else:
+                    if not is_transient_response(response):
+                        return response
+                    if attempt == self.retries:
+                        message = response["error"].get("message")
+                        raise RpcUnavailable(
+                            f"{method}: JSON-RPC error {message!r} after {self.retries} retries"
+                        )
+                time.sleep(self.backoff_s * 2**attempt)
+            raise AssertionError("unreachable")
+
+        return middleware
+
+
+def retry_middleware(
+    retries: int = DEFAULT_RETRIES, backoff_s: float = DEFAULT_BACKOFF_S
+) -> type[RetryMiddleware]:
+    """A RetryMiddleware class with these settings (web3.py instantiates middleware itself)."""
+    return type("RetryMiddleware", (RetryMiddleware,), {"retries": retries, "backoff_s": backoff_s})
+
+
+def install_retries(
+    w3: Web3, retries: int = DEFAULT_RETRIES, backoff_s: float = DEFAULT_BACKOFF_S
+) -> None:
+    """Adds (or re-configures) the retrying middleware of `w3`."""
+    if "scf_retry" in w3.middleware_onion:
+        w3.middleware_onion.remove("scf_retry")
+    w3.middleware_onion.add(retry_middleware(retries, backoff_s), name="scf_retry")
 
 
 @dataclass
@@ -48,12 +194,22 @@ class Chain:
     w3: Web3
     errors: ErrorDecoder
     fees: FeePolicy = field(default_factory=FeePolicy)
+    retries: int = field(default_factory=default_retries)  # of each transient RPC fault
+    backoff_s: float = DEFAULT_BACKOFF_S  # first wait; doubled at each retry
     _nonces: dict[str, int] = field(default_factory=dict, init=False, repr=False)
     _fee_fields: dict[str, int] | None = field(default=None, init=False, repr=False)
     _sent: int = field(default=0, init=False, repr=False)
     _gas: dict[tuple[str, str], int] = field(default_factory=dict, init=False, repr=False)
 
     _chain_id: int | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        install_retries(self.w3, self.retries, self.backoff_s)
+
+    def set_retries(self, retries: int, backoff_s: float = DEFAULT_BACKOFF_S) -> None:
+        """How often, and after how long a first wait, a transient RPC fault is retried."""
+        self.retries, self.backoff_s = retries, backoff_s
+        install_retries(self.w3, retries, backoff_s)
 
     @property
     def chain_id(self) -> int:
@@ -132,10 +288,34 @@ class Chain:
         signed = account.sign_transaction(filled)
         self._sent += 1
         try:
-            return bytes(self.w3.eth.send_raw_transaction(signed.raw_transaction))
+            return self.broadcast(bytes(signed.hash), bytes(signed.raw_transaction))
         except Exception:
             self.forget_nonce(account)
             raise
+
+    def broadcast(self, tx_hash: bytes, raw: bytes) -> bytes:
+        """Sends signed bytes, retrying transient faults with the very same bytes. An error after
+        an attempt that timed out may only mean the node already has them ("already known",
+        "nonce too low"): the hash is looked up before the error is believed."""
+        try:
+            with_retries(
+                lambda: self.w3.eth.send_raw_transaction(raw),
+                "send transaction",
+                self.retries,
+                self.backoff_s,
+            )
+        except Exception:
+            if self.knows(tx_hash):
+                return tx_hash
+            raise
+        return tx_hash
+
+    def knows(self, tx_hash: bytes) -> bool:
+        """Whether the node has the transaction, pending or mined."""
+        try:
+            return self.w3.eth.get_transaction(tx_hash) is not None
+        except TransactionNotFound:
+            return False
 
     def wait(self, tx_hash: bytes, what: str = "transaction") -> TxReceipt:
         """Waits for the receipt; raises TransactionError when the transaction reverted."""

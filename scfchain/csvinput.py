@@ -31,12 +31,16 @@ Dates are US ``M/D/YYYY``; the currency is USD; the buyer is ``CUST:<customerID>
 it becomes ``LEDGER:<file stem>``, named ``"<file stem> ledger owner"``. Settlement
 columns are ignored.
 
-Robustness: the file may be UTF-8 with or without a BOM, or GB18030/GBK when it is not
-valid UTF-8; blank lines (and rows of empty cells) are skipped; quoted fields may hold
+Robustness: blank lines (and rows of empty cells) are skipped; quoted fields may hold
 commas (but not line breaks). Every bad row becomes a :class:`Rejection` with source
-``"<file>:<row>"`` (the 1-based physical line number, the header being row 1) and the
+``"<file>:<row>"`` (the 1-based physical line number, counting blank lines) and the
 column name as field; the other rows are still read. An unknown header gives a single
-rejection for the file.
+rejection for the file; a file with a header and no data rows gives nothing.
+
+Encodings (see :func:`decode_csv`): UTF-8 with or without a BOM; UTF-16 with a BOM;
+GBK/GB18030 for lines that are not valid UTF-8 when they are plausibly Chinese text and
+no other line of the file shows it to be UTF-8. A line that fits none of these is
+rejected (field ``encoding``), naming its first bad byte; the other lines are still read.
 
 A row's ``document_hash`` is the sha256 of its raw text line (without the line break)
 encoded as UTF-8.
@@ -44,6 +48,7 @@ encoded as UTF-8.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import re
@@ -53,8 +58,15 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from scfchain.currencies import AmountError, decimal_to_minor_units, is_known_currency
-from scfchain.einvoice import collapse_whitespace, name_key, vat_key
+from scfchain.currencies import (
+    AmountError,
+    decimal_to_minor_units,
+    face_value_problem,
+    is_known_currency,
+    shown,
+    unknown_currency_reason,
+)
+from scfchain.einvoice import collapse_whitespace, decode_gbk, name_key, vat_key
 from scfchain.records import LoadResult, Party, ReceivableRecord, Rejection
 
 PROJECT_COLUMNS: tuple[str, ...] = (
@@ -92,6 +104,7 @@ IBM_REQUIRED: tuple[str, ...] = (
 )
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_LINE_BREAK_BYTES = re.compile(rb"\r\n|\r|\n")  # safe in UTF-8 and GBK: no trail byte < 0x40
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _US_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 _DOT_DECIMAL = re.compile(r"[+-]?\d+(\.\d+)?")
@@ -134,7 +147,8 @@ class Layout:
 
 
 def parse_csv_amount(text: str, currency: str, field: str) -> int:
-    """Amount text of a CSV cell in minor units of ``currency``; must be positive.
+    """Amount text of a CSV cell in minor units of ``currency``; must be positive and at
+    most the registry's uint96 face value (:data:`~scfchain.currencies.FACE_VALUE_MAX`).
 
     Accepted: ``1234.56``, ``1234``, and a decimal comma when unambiguous: a single
     comma followed by exactly one or two digits, optionally with dots grouping
@@ -151,34 +165,44 @@ def parse_csv_amount(text: str, currency: str, field: str) -> int:
     else:
         raise RowError(
             field,
-            f"not a number or ambiguous: {text!r} (write 1234.56; a decimal comma is "
+            f"not a number or ambiguous: {shown(repr(text))} (write 1234.56; a decimal comma is "
             "accepted only as in 1234,56 or 1.234,56)",
         )
     try:
         minor = decimal_to_minor_units(number, currency)
     except AmountError as error:
         raise RowError(field, str(error)) from None
-    if minor == 0:
-        raise RowError(field, "payable amount is zero")
-    if minor < 0:
-        raise RowError(field, "negative payable amount: a correction, not a receivable")
+    problem = face_value_problem(minor)
+    if problem:
+        raise RowError(field, problem)
     return minor
 
 
 def parse_iso_date(text: str, field: str) -> date:
     """A ``YYYY-MM-DD`` cell as a date."""
+    _require_date(text, field)
     match = _ISO_DATE.fullmatch(text.strip())
     if not match:
-        raise RowError(field, f"not a date: {text!r} (expected YYYY-MM-DD)")
+        raise RowError(field, f"not a date: {shown(repr(text))} (expected YYYY-MM-DD)")
     return _make_date(int(match[1]), int(match[2]), int(match[3]), text, field)
 
 
 def parse_us_date(text: str, field: str) -> date:
     """A US ``M/D/YYYY`` cell as a date."""
+    _require_date(text, field)
     match = _US_DATE.fullmatch(text.strip())
     if not match:
-        raise RowError(field, f"not a date: {text!r} (expected M/D/YYYY)")
+        raise RowError(field, f"not a date: {shown(repr(text))} (expected M/D/YYYY)")
     return _make_date(int(match[3]), int(match[1]), int(match[2]), text, field)
+
+
+def _require_date(text: str, field: str) -> None:
+    """An empty date cell is a missing date, named as such."""
+    if not text.strip():
+        due = "due" in field.casefold()
+        raise RowError(
+            field, "no due date: a receivable needs a maturity" if due else "no issue date"
+        )
 
 
 def _make_date(year: int, month: int, day: int, text: str, field: str) -> date:
@@ -216,7 +240,7 @@ def _currency(text: str, field: str) -> str:
     if not currency:
         raise RowError(field, "no currency")
     if not is_known_currency(currency):
-        raise RowError(field, f"unknown currency {currency!r}: not an active ISO 4217 code")
+        raise RowError(field, unknown_currency_reason(currency))
     return currency
 
 
@@ -333,15 +357,68 @@ def detect_layout(header: Sequence[str]) -> tuple[Layout, dict[str, str]] | str:
 # --------------------------------------------------------------------------- file
 
 
-def decode_csv_bytes(data: bytes) -> str:
-    """UTF-8 text (a BOM is dropped), or GB18030 when the bytes are not valid UTF-8.
+@dataclass
+class DecodedLines:
+    """The lines of a CSV file as text, and the lines that could not be decoded."""
 
-    Raises :class:`UnicodeDecodeError` when the bytes are neither.
+    lines: list[tuple[int, str]]  # (physical line number, text), in file order
+    undecodable: list[tuple[int, str]]  # (physical line number, why)
+
+
+def decode_csv(data: bytes) -> DecodedLines | str:
+    """Decode a CSV file line by line; a string says why the whole file is not text.
+
+    * A UTF-16 BOM: the file is UTF-16.
+    * Otherwise each line (a UTF-8 BOM dropped) is UTF-8 when it decodes as UTF-8.
+    * A line that does not is GBK/GB18030 when it is plausibly Chinese text
+      (:func:`~scfchain.einvoice.decode_gbk`) and no other line has non-ASCII UTF-8
+      text; otherwise it is undecodable, and named with its first bad byte.
+
+    Line breaks are found in the bytes (CR, LF, CRLF): no GBK or UTF-8 multi-byte
+    character contains one.
     """
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("gb18030")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as error:
+            return f"not valid UTF-16 although it starts with a UTF-16 byte-order mark ({error})"
+        return DecodedLines(list(enumerate(_LINE_BREAK.split(text), 1)), [])
+    if data.count(b"\x00") * 4 >= len(data) > 0:
+        return "not a text file (NUL bytes): UTF-16 without a byte-order mark? Save it as UTF-8"
+    raw = _LINE_BREAK_BYTES.split(data.removeprefix(codecs.BOM_UTF8))
+    decoded: dict[int, str] = {}
+    failed: list[tuple[int, bytes, UnicodeDecodeError]] = []
+    undecodable: list[tuple[int, str]] = []
+    for number, line in enumerate(raw, 1):
+        if b"\x00" in line:
+            column = line.index(b"\x00") + 1
+            undecodable.append((number, f"a NUL byte at column {column}: a corrupted line?"))
+            continue
+        try:
+            decoded[number] = line.decode("utf-8")
+        except UnicodeDecodeError as error:
+            failed.append((number, line, error))
+    utf8_evidence = any(not text.isascii() for text in decoded.values())
+    for number, line, error in failed:
+        text = None if utf8_evidence else decode_gbk(line)
+        if text is None:
+            undecodable.append((number, _undecodable_reason(line, error, utf8_evidence)))
+        else:
+            decoded[number] = text
+    return DecodedLines(sorted(decoded.items()), sorted(undecodable))
+
+
+def _undecodable_reason(line: bytes, error: UnicodeDecodeError, utf8_evidence: bool) -> str:
+    """Why a line cannot be decoded, naming its first bad byte."""
+    where = f"byte 0x{line[error.start]:02X} at column {error.start + 1}"
+    if utf8_evidence and error.end == len(line) and "end of data" in error.reason:
+        return f"the line ends inside a UTF-8 character ({where}): cut short?"
+    if utf8_evidence:
+        return f"not valid UTF-8 ({where}) in a file whose other lines are UTF-8"
+    return (
+        f"neither UTF-8 nor GBK Chinese text ({where}); Latin-1 or Windows-1252? "
+        "Save the file as UTF-8"
+    )
 
 
 def split_cells(line: str) -> list[str]:
@@ -352,19 +429,28 @@ def split_cells(line: str) -> list[str]:
 
 def parse_csv(path: Path) -> LoadResult:
     """Read a CSV file of receivables: one record or one rejection per non-blank data row."""
-    text = _read_text(path)
-    if isinstance(text, Rejection):
-        return LoadResult(rejections=[text])
-    lines = list(enumerate(_LINE_BREAK.split(text), 1))
-    header_at = next((i for i, (_, line) in enumerate(lines) if line.strip()), None)
+    decoded = _read_lines(path)
+    if isinstance(decoded, Rejection):
+        return LoadResult(rejections=[decoded])
+    bad = dict(decoded.undecodable)
+    lines: list[tuple[int, str | None]] = sorted([*decoded.lines, *((n, None) for n in bad)])
+    header_at = next((i for i, (_, line) in enumerate(lines) if line is None or line.strip()), None)
     if header_at is None:
         return LoadResult(rejections=[Rejection(str(path), "empty file: no header row")])
-    detected = _read_header(path, *lines[header_at])
+    header_number, header_line = lines[header_at]
+    if header_line is None:
+        return LoadResult(
+            rejections=[Rejection(str(path), f"header row: {bad[header_number]}", "encoding")]
+        )
+    detected = _read_header(path, header_number, header_line)
     if isinstance(detected, Rejection):
         return LoadResult(rejections=[detected])
     header, layout, columns = detected
     result = LoadResult()
     for number, line in lines[header_at + 1 :]:
+        if line is None:
+            result.rejections.append(Rejection(f"{path}:{number}", bad[number], "encoding"))
+            continue
         outcome = _read_line(path, number, line, header, layout, columns)
         if isinstance(outcome, ReceivableRecord):
             result.records.append(outcome)
@@ -373,14 +459,15 @@ def parse_csv(path: Path) -> LoadResult:
     return result
 
 
-def _read_text(path: Path) -> str | Rejection:
-    """The decoded text of a CSV file, or why it cannot be read."""
+def _read_lines(path: Path) -> DecodedLines | Rejection:
+    """The decoded lines of a CSV file, or why it cannot be read."""
     try:
-        return decode_csv_bytes(path.read_bytes())
+        decoded = decode_csv(path.read_bytes())
     except OSError as error:
         return Rejection(str(path), f"cannot read file: {error.strerror or error}")
-    except UnicodeDecodeError:
-        return Rejection(str(path), "not text: neither UTF-8 nor GB18030")
+    if isinstance(decoded, str):
+        return Rejection(str(path), decoded, "encoding")
+    return decoded
 
 
 def _read_header(

@@ -26,6 +26,9 @@ from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
 
 UINT256_MAX = 2**256 - 1
+UINT256_DIGITS = len(str(UINT256_MAX))  # 78: a number of 79 or more digits cannot fit
+# The registry's Terms.faceValue is a uint96: the largest receivable, in minor units.
+FACE_VALUE_MAX = 2**96 - 1
 
 MINOR_UNITS: Mapping[str, int] = MappingProxyType(
     {
@@ -53,6 +56,21 @@ MINOR_UNITS: Mapping[str, int] = MappingProxyType(
     }
 )  # fmt: skip
 
+# Codes people write that are not ISO 4217 (or no longer are), with the code to use instead.
+REPLACED_CODES: Mapping[str, str] = MappingProxyType(
+    {
+        "RMB": "CNY: RMB is the currency's name, CNY its code",
+        "NTD": "TWD",
+        "HRK": "EUR: the kuna was withdrawn in 2023",
+        "ANG": "XCG: the Netherlands Antillean guilder was replaced in 2025",
+        "SLL": "SLE: the redenominated leone",
+        "ZWL": "ZWG: Zimbabwe Gold",
+        "VEF": "VES or VED: the redenominated bolivar",
+        "MRO": "MRU: the redenominated ouguiya",
+        "STD": "STN: the redenominated dobra",
+    }
+)
+
 # Plain decimal text as XML Schema's xs:decimal writes it: optional sign, digits, and an
 # optional dot followed by digits. No exponent, no thousands separators, no comma.
 _DECIMAL_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
@@ -75,14 +93,53 @@ def minor_units(currency: str) -> int:
     try:
         return MINOR_UNITS[currency]
     except KeyError:
-        raise UnknownCurrencyError(
-            f"unknown currency {currency!r}: not an active ISO 4217 code"
-        ) from None
+        raise UnknownCurrencyError(unknown_currency_reason(currency)) from None
 
 
 def is_known_currency(currency: str) -> bool:
     """True when ``currency`` is an active ISO 4217 alphabetic code."""
     return currency in MINOR_UNITS
+
+
+def unknown_currency_reason(currency: str) -> str:
+    """Why ``currency`` is refused, with the code to use when one is obvious.
+
+    >>> unknown_currency_reason("eur")
+    "unknown currency 'eur': not an active ISO 4217 code (codes are upper case: EUR)"
+    """
+    reason = f"unknown currency {currency!r}: not an active ISO 4217 code"
+    upper = currency.strip().upper()
+    if upper != currency and upper in MINOR_UNITS:
+        return f"{reason} (codes are upper case: {upper})"
+    if upper in REPLACED_CODES:
+        return f"{reason} (use {REPLACED_CODES[upper]})"
+    return reason
+
+
+def shown(value: object, limit: int = 40) -> str:
+    """``str(value)``, shortened in the middle when longer than ``limit`` characters."""
+    text = str(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:20]}...{text[-10:]} ({len(text)} characters)"
+
+
+def face_value_problem(minor: int) -> str | None:
+    """Why an amount in minor units cannot be a receivable's face value, or None.
+
+    A receivable is a claim for payment: zero and negative amounts are refused, and so is
+    anything above the registry's uint96 face value (:data:`FACE_VALUE_MAX`).
+    """
+    if minor == 0:
+        return "payable amount is zero"
+    if minor < 0:
+        return "negative payable amount: a correction, not a receivable"
+    if minor > FACE_VALUE_MAX:
+        return (
+            f"payable amount is too large: {shown(minor)} minor units exceed the registry's "
+            f"uint96 face value (at most {FACE_VALUE_MAX})"
+        )
+    return None
 
 
 def parse_decimal(text: str) -> Decimal:
@@ -93,13 +150,15 @@ def parse_decimal(text: str) -> Decimal:
     """
     stripped = text.strip()
     if "," in stripped:
-        raise AmountError(f"not a number: {text!r} (a decimal comma is not accepted here)")
+        raise AmountError(
+            f"not a number: {shown(repr(text))} (a decimal comma is not accepted here)"
+        )
     if not _DECIMAL_TEXT.fullmatch(stripped):
-        raise AmountError(f"not a number: {text!r}")
+        raise AmountError(f"not a number: {shown(repr(text))}")
     try:
         return Decimal(stripped)
     except InvalidOperation:  # pragma: no cover - the regex already guarantees validity
-        raise AmountError(f"not a number: {text!r}") from None
+        raise AmountError(f"not a number: {shown(repr(text))}") from None
 
 
 def decimal_to_minor_units(value: Decimal, currency: str) -> int:
@@ -114,20 +173,28 @@ def decimal_to_minor_units(value: Decimal, currency: str) -> int:
     sign, coefficient_digits, exponent = value.as_tuple()
     if not isinstance(exponent, int):
         raise AmountError(f"not a number: {value}")
-    coefficient = int("".join(map(str, coefficient_digits)) or "0")
+    # Work on the digits, never on int() of a long text (Python refuses more than 4300
+    # digits): Decimal drops leading zeros, so the integer part in minor units has
+    # len(coefficient_digits) + shift digits.
     shift = exponent + digits
+    integer_digits = len(coefficient_digits) + shift
+    if any(coefficient_digits) and integer_digits > UINT256_DIGITS:
+        raise AmountError(f"{shown(value)} {currency} is too large: it does not fit in a uint256")
     if shift >= 0:
-        minor = coefficient * 10**shift
+        minor = int("".join(map(str, coefficient_digits))) * 10**shift
     else:
-        minor, remainder = divmod(coefficient, 10**-shift)
-        if remainder:
+        split = max(integer_digits, 0)
+        kept, dropped = coefficient_digits[:split], coefficient_digits[split:]
+        if any(dropped):
             raise AmountError(
-                f"{value} has more decimals than {currency} allows ({digits}); no rounding is done"
+                f"{shown(value)} has more decimals than {currency} allows ({digits}); "
+                "no rounding is done"
             )
+        minor = int("".join(map(str, kept)) or "0")
     if sign:
         minor = -minor
     if abs(minor) > UINT256_MAX:
-        raise AmountError(f"{value} {currency} is too large: it does not fit in a uint256")
+        raise AmountError(f"{shown(value)} {currency} is too large: it does not fit in a uint256")
     return minor
 
 
@@ -147,3 +214,22 @@ def to_minor_units(text: str, currency: str) -> int:
     """
     minor_units(currency)  # unknown currency is reported before a bad number
     return decimal_to_minor_units(parse_decimal(text), currency)
+
+
+def major_units(amount: int, currency: str, grouping: bool = False) -> str | None:
+    """`amount` minor units as a decimal in major units with the currency's decimals
+    (125000 EUR -> "1250.00", or "1,250.00" with `grouping`); None for a code that is not an
+    ISO 4217 currency."""
+    try:
+        decimals = minor_units(currency)
+    except UnknownCurrencyError:
+        return None
+    whole, fraction = divmod(abs(amount), 10**decimals)
+    text = f"{whole:,}" if grouping else str(whole)
+    return ("-" if amount < 0 else "") + text + (f".{fraction:0{decimals}d}" if decimals else "")
+
+
+def format_amount(amount: int, currency: str) -> str:
+    """For people: "1,250.00 EUR"; a currency with unknown decimals shows its minor units."""
+    major = major_units(amount, currency, grouping=True)
+    return f"{major} {currency}" if major is not None else f"{amount:,} minor units {currency}"

@@ -10,6 +10,7 @@ an audit report built from chain events alone.
 from __future__ import annotations
 
 import json
+import time as clock
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,15 +23,17 @@ from eth_utils import keccak
 from web3.logs import DISCARD
 
 from scfchain.artifacts import suite_error_decoder
-from scfchain.audit import collect_history
+from scfchain.audit import AuditTrail, audit_deployment
+from scfchain.audit_export import write_csv
+from scfchain.audit_html import write_html
 from scfchain.chain import Chain, account_from_key
 from scfchain.currencies import minor_units
 from scfchain.devnet import LocalNode, dev_private_keys
 from scfchain.inputs import load_inputs, summarize
-from scfchain.records import LoadResult, Party, ReceivableRecord
+from scfchain.records import LoadResult, Party, ReceivableRecord, fingerprint_hex
 from scfchain.sdk import Terms
 from scfchain.signing import NonceAllocator, sign_confirmation
-from scfchain.suite import ROLES, Suite, deploy_suite
+from scfchain.suite import ROLES, Deployment, Suite, deploy_suite
 
 REGISTER_AT = timedelta(hours=9)  # on the issue date
 SPLIT_AFTER = timedelta(hours=1)
@@ -332,13 +335,25 @@ def summary_table(outcomes: list[Outcome]) -> str:
     return "\n".join(lines)
 
 
-def audit_report(demo: Demo, loaded: LoadResult, deployment: dict[str, Any]) -> dict[str, Any]:
-    history = collect_history(demo.chain, demo.suite.registry, demo.suite.escrow)
+def audit_trail(demo: Demo, deployment: Deployment) -> AuditTrail:
+    """The audit trail of the demo's receivables, from chain events alone (as `scf audit`),
+    with each receivable's invoice number and source file as off-chain notes."""
+    trail = audit_deployment(demo.chain, demo.suite, deployment, list(demo.outcomes))
+    for receivable in trail.receivables:
+        record = demo.outcomes[receivable.id].record
+        receivable.notes = {"invoice_number": record.invoice_number, "source": record.source}
+    return trail
+
+
+def audit_report(
+    demo: Demo, loaded: LoadResult, deployment: dict[str, Any], trail: AuditTrail
+) -> dict[str, Any]:
+    history = {r.id: r.events for r in trail.receivables}
     receivables = []
     for rid, outcome in demo.outcomes.items():
         r = outcome.record
         receivables.append({
-            "id": hex(rid),
+            "id": fingerprint_hex(rid),
             "source": r.source,
             "invoice_number": r.invoice_number,
             "supplier": {"name": r.seller.name, "key": r.seller.key, "account": demo.account(r.seller).address},
@@ -363,10 +378,46 @@ def not_issued(loaded: LoadResult) -> list[dict[str, str | None]]:
     return [{"source": x.source, "field": x.field, "reason": x.reason} for x in loaded.rejections]
 
 
-def run_demo(inputs: list[Path], out_dir: Path, log: Callable[[str], None] = print) -> int:
+def wait_until_interrupted(node: LocalNode, manifest: Path) -> None:
+    """Keeps the demo chain running until Ctrl-C (or SIGTERM)."""
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        while True:
+            clock.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+
+
+def audit_commands(rpc: str, manifest: Path, out_dir: Path) -> list[str]:
+    """The commands that audit the demo chain while it runs (printed by --keep-node)."""
+    chain = f"--rpc {rpc} --manifest {manifest}"
+    return [
+        f"scf audit {chain} --html {out_dir / 'audit-live.html'} --csv {out_dir / 'audit-live.csv'}",
+        f"scf verify {chain} examples/*.xml",
+    ]
+
+
+def run_demo(
+    inputs: list[Path],
+    out_dir: Path,
+    log: Callable[[str], None] = print,
+    *,
+    keep_node: bool = False,
+    port: int = 0,
+    db_path: Path | None = None,
+    hold: Callable[[LocalNode, Path], None] = wait_until_interrupted,
+) -> int:
     """Runs the main job and returns the exit code: 0 when every receivable issued was retired
     (inputs that are not receivables are listed with their reason, as the job intends), 1 when
-    one was not, 2 when an input path does not exist."""
+    one was not, 2 when an input path does not exist.
+
+    Writes audit-report.json, audit.html and audit.csv (the audit trail, as `scf audit` builds
+    it) and the manifest deployments/<chain-id>.json into `out_dir`. `keep_node`: once done,
+    prints the RPC URL, the manifest and the audit commands, writes node.json and calls
+    `hold(node, manifest)` (default: wait for Ctrl-C) before stopping the chain. `port` fixes the
+    node's port (default: a free one); `db_path` keeps the chain on disk (Ganache's dbPath)."""
     missing = [str(p) for p in inputs if not Path(p).exists()]
     if missing:
         log(f"no such file or directory: {', '.join(missing)}")
@@ -385,7 +436,8 @@ def run_demo(inputs: list[Path], out_dir: Path, log: Callable[[str], None] = pri
         report_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
         return EXIT_OK
     genesis = issue_time(records[0]) - timedelta(hours=1)
-    with LocalNode(kind="ganache", start_time=genesis) as node:
+    node = LocalNode(kind="ganache", port=port, start_time=genesis, db_path=db_path)
+    with node:
         from web3 import HTTPProvider, Web3
 
         w3 = Web3(HTTPProvider(node.url, request_kwargs={"timeout": 60}))
@@ -406,11 +458,39 @@ def run_demo(inputs: list[Path], out_dir: Path, log: Callable[[str], None] = pri
         demo.run(steps)
         demo.finish()
         log(summary_table(list(demo.outcomes.values())))
-        report = audit_report(demo, loaded, deployment.to_json())
-    report_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    retired = sum(o.status == "Retired" for o in demo.outcomes.values())
-    log(
-        f"{retired} of {len(demo.outcomes)} receivables redeemed and retired; "
-        f"{len(loaded.rejections)} inputs not issued (listed above); audit report {report_path}"
-    )
+        trail = audit_trail(demo, deployment)
+        report = audit_report(demo, loaded, deployment.to_json(), trail)
+        report_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+        html_path = write_html(trail, out_dir / "audit.html")
+        rows = write_csv(trail, out_dir / "audit.csv")
+        retired = sum(o.status == "Retired" for o in demo.outcomes.values())
+        log(
+            f"{retired} of {len(demo.outcomes)} receivables redeemed and retired; "
+            f"{len(loaded.rejections)} inputs not issued (listed above); audit report "
+            f"{report_path}, audit trail {html_path} and {out_dir / 'audit.csv'} ({rows} events)"
+        )
+        if keep_node:
+            keep(node, manifest, out_dir, log, hold)
     return EXIT_OK if retired == len(demo.outcomes) else EXIT_NOT_RETIRED
+
+
+def keep(
+    node: LocalNode,
+    manifest: Path,
+    out_dir: Path,
+    log: Callable[[str], None],
+    hold: Callable[[LocalNode, Path], None],
+) -> None:
+    """Leaves the demo chain running for `hold`, with node.json telling scripts where it is."""
+    info_path = out_dir / "node.json"
+    info = {"rpc": node.url, "manifest": str(manifest), "chain_id": node.chain_id}
+    info_path.write_text(json.dumps(info, indent=2) + "\n")
+    log(f"the demo chain keeps running: RPC {node.url}, manifest {manifest} (also in {info_path})")
+    for command in audit_commands(node.url, manifest, out_dir):
+        log(f"  {command}")
+    log("press Ctrl-C to stop it")
+    try:
+        hold(node, manifest)
+    finally:
+        info_path.unlink(missing_ok=True)
+        log("demo chain stopped")

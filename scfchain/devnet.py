@@ -8,15 +8,18 @@ Brownie's network list (`scf-ganache`, `scf-anvil`) so that `brownie test` uses 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import socket
 import subprocess
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
+from typing import IO
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 NODE_BIN = PROJECT_ROOT / "node_modules" / ".bin"
@@ -116,10 +119,17 @@ class LocalNode:
             self.port = free_port()
         if self.db_path is not None:
             self.db_path.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self._process = subprocess.Popen(
-            self.command(), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
+            self.command(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE if self.log_path else subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
         )
+        if self.log_path is not None:
+            copy = threading.Thread(
+                target=_copy_redacted, args=(self._process.stdout, self.log_path), daemon=True
+            )
+            copy.start()
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
@@ -157,7 +167,7 @@ class LocalNode:
         try:
             with urllib.request.urlopen(request, timeout=1) as response:
                 return "result" in json.loads(response.read())
-        except OSError:
+        except (OSError, ValueError):  # not up yet, or not answering JSON yet
             return False
 
     def __enter__(self) -> LocalNode:
@@ -170,6 +180,18 @@ class LocalNode:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+SECRET_LINE = re.compile(rb"0x[0-9a-fA-F]{64}\b|^\s*Mnemonic:", re.MULTILINE)
+
+
+def _copy_redacted(stream: IO[bytes], path: Path) -> None:
+    """Copies the node's output to `path`, without the private keys and mnemonic that Ganache
+    prints at start-up (even with --logging.quiet)."""
+    with open(path, "ab") as log:
+        for line in stream:
+            log.write(b"[secret withheld]\n" if SECRET_LINE.search(line) else line)
+            log.flush()
 
 
 def dev_private_keys(count: int = DEV_ACCOUNTS) -> list[str]:

@@ -38,12 +38,23 @@ Identifier values have their whitespace collapsed; schemes are upper-cased.
 
 Due dates are taken only from the structured due-date elements, never guessed from
 payment-terms text.
+
+Encodings and namespaces
+------------------------
+See :func:`parse_xml`: UTF-8, UTF-16 with a BOM, any encoding the XML declaration names
+(GBK included, which expat cannot read itself), and GBK bytes under a missing or UTF-8
+declaration when they are plausibly Chinese text; anything else is refused naming the
+first bad byte. A root element in a wrong namespace or in none, and a child of the root
+in a namespace that does not belong to the syntax, are refused naming both (field
+``xmlns``), rather than reported as missing fields.
 """
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
+import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -55,8 +66,11 @@ from types import MappingProxyType
 from scfchain.currencies import (
     AmountError,
     decimal_to_minor_units,
+    face_value_problem,
     is_known_currency,
     parse_decimal,
+    shown,
+    unknown_currency_reason,
 )
 from scfchain.records import Party, ReceivableRecord, Rejection
 
@@ -64,6 +78,7 @@ UBL_INVOICE_NS = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 UBL_CREDIT_NOTE_NS = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
 CBC_NS = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 CAC_NS = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
+EXT_NS = "urn:oasis:names:specification:ubl:schema:xsd:CommonExtensionComponents-2"
 RSM_NS = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
 RAM_NS = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
 UDT_NS = "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100"
@@ -81,6 +96,28 @@ NAMESPACES: Mapping[str, str] = MappingProxyType(
 UBL_INVOICE_ROOT = f"{{{UBL_INVOICE_NS}}}Invoice"
 UBL_CREDIT_NOTE_ROOT = f"{{{UBL_CREDIT_NOTE_NS}}}CreditNote"
 CII_ROOT = f"{{{RSM_NS}}}CrossIndustryInvoice"
+
+# The documents read, by the local name of their root element: namespace and what it is.
+ROOT_DOCUMENTS: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "Invoice": (UBL_INVOICE_NS, "UBL 2.1 Invoice"),
+        "CreditNote": (UBL_CREDIT_NOTE_NS, "UBL 2.1 CreditNote"),
+        "CrossIndustryInvoice": (RSM_NS, "UN/CEFACT CII D16B invoice"),
+    }
+)
+# The namespaces the children of each root element may be in, and how a message names them.
+_UBL_CHILDREN = (CBC_NS, CAC_NS, EXT_NS)
+_UBL_CHILDREN_NAMED = (
+    "...:CommonBasicComponents-2, ...:CommonAggregateComponents-2 or "
+    "...:CommonExtensionComponents-2"
+)
+CHILD_NAMESPACES: Mapping[str, tuple[tuple[str, ...], str]] = MappingProxyType(
+    {
+        UBL_INVOICE_ROOT: (_UBL_CHILDREN, _UBL_CHILDREN_NAMED),
+        UBL_CREDIT_NOTE_ROOT: (_UBL_CHILDREN, _UBL_CHILDREN_NAMED),
+        CII_ROOT: ((RSM_NS,), RSM_NS),
+    }
+)
 
 # UNTDID 1001 document types that claim a payment from the buyer: receivables.
 RECEIVABLE_TYPE_CODES: Mapping[str, str] = MappingProxyType(
@@ -141,6 +178,21 @@ _WHITESPACE = re.compile(r"\s+")
 _VAT_NOISE = re.compile(r"[\s.\-]+")
 _UBL_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(Z|[+-]\d{2}:\d{2})?")
 _CII_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_XML_ENCODING = re.compile(
+    rb"""\A(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']"""
+)
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+# Hints appended to expat's messages.
+_XML_HINTS: Mapping[str, str] = MappingProxyType(
+    {
+        "no element found": "the file is empty or cut short",
+        "unclosed token": "the file is cut short",
+        "unbound prefix": "a namespace prefix is used without its xmlns declaration",
+        "mismatched tag": "an element is closed by another element's end tag",
+        "limit on input amplification factor": "entity expansion refused",
+    }
+)
 
 
 class FieldError(ValueError):
@@ -230,6 +282,43 @@ def vat_key(vat_number: str) -> str:
 def name_key(name: str) -> str:
     """Last-resort ``NAME:`` key: the name case-folded with whitespace collapsed."""
     return "NAME:" + collapse_whitespace(name).casefold()
+
+
+def in_gb2312(char: str) -> bool:
+    """True when ``char`` is in GB2312: the 6,763 common hanzi, CJK punctuation, ASCII."""
+    try:
+        char.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def decode_gbk(data: bytes) -> str | None:
+    """``data`` decoded as GB18030 (a superset of GBK and GB2312), or None when it is not
+    plausibly Chinese text.
+
+    Almost any byte string decodes as GB18030, so decoding alone proves nothing: the
+    Windows-1252 bytes of ``Müller`` decode to ``M黮ler``. A Latin-1 or Windows-1252
+    accented letter is followed by an ASCII byte, which GBK reads as a rare extension
+    character, never a GB2312 one. So the text is accepted only when at least half of its
+    non-ASCII characters are in GB2312 and none is a control or private-use character.
+    """
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        return None
+    wide = [char for char in text if ord(char) > 0x7F]
+    if any(unicodedata.category(char) in ("Cc", "Co", "Cn") for char in wide):
+        return None
+    common = sum(in_gb2312(char) for char in wide)
+    return text if 2 * common >= len(wide) else None
+
+
+def byte_position(data: bytes, offset: int) -> str:
+    """``byte 0xFC at line 3, column 12`` for the byte at ``offset`` (1-based line and column)."""
+    line = data.count(b"\n", 0, offset) + 1
+    column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+    return f"byte 0x{data[offset]:02X} at line {line}, column {column}"
 
 
 def _text(element: ET.Element | None) -> str | None:
@@ -395,7 +484,7 @@ def parse_ubl_date(text: str | None, field: str) -> date | None:
         return None
     match = _UBL_DATE.fullmatch(text)
     if not match:
-        raise FieldError(field, f"not a date: {text!r} (expected YYYY-MM-DD)")
+        raise FieldError(field, f"not a date: {shown(repr(text))} (expected YYYY-MM-DD)")
     return _make_date(int(match[1]), int(match[2]), int(match[3]), text, field)
 
 
@@ -411,7 +500,7 @@ def parse_cii_date(element: ET.Element | None, field: str) -> date | None:
         )
     match = _CII_DATE.fullmatch(text)
     if not match:
-        raise FieldError(field, f"not a date: {text!r} (expected format 102, YYYYMMDD)")
+        raise FieldError(field, f"not a date: {shown(repr(text))} (expected format 102, YYYYMMDD)")
     return _make_date(int(match[1]), int(match[2]), int(match[3]), text, field)
 
 
@@ -542,15 +631,143 @@ def read_einvoice(path: Path) -> InvoiceFields | Rejection:
     return read_einvoice_bytes(data, str(path))
 
 
+def parse_xml(data: bytes, source: str) -> ET.Element | Rejection:
+    """The root element of an XML document, or a rejection saying why it cannot be read.
+
+    Encodings: UTF-8 (with or without BOM), UTF-16 with a BOM, and any encoding named in
+    the XML declaration that Python knows (``GBK``, ``GB18030``, ``Big5``, ``Shift_JIS``,
+    ``windows-1252`` ...). A document that is not valid UTF-8 although it declares no
+    encoding (or declares UTF-8) is read as GBK when it is plausibly Chinese text (see
+    :func:`decode_gbk`), and otherwise refused naming the first bad byte.
+    """
+    if not data.strip():
+        return Rejection(source, "empty file", "XML")
+    match = _XML_ENCODING.match(data)
+    declared = match.group(1).decode("ascii", "replace").strip() if match else None
+    try:
+        return ET.fromstring(data)
+    except ET.ParseError as error:
+        reread = _reread_as_gbk(data, declared, source)
+        return _malformed(error, source) if reread is None else reread
+    except (ValueError, LookupError):  # expat reads neither multi-byte nor unknown codecs
+        return _parse_declared(data, declared or "", source)
+
+
+def _malformed(error: ET.ParseError, source: str) -> Rejection:
+    """A rejection quoting expat's message, with a hint when there is one."""
+    message = str(error)
+    hint = next((h for key, h in _XML_HINTS.items() if message.startswith(key)), None)
+    return Rejection(source, f"malformed XML: {message}" + (f" ({hint})" if hint else ""), "XML")
+
+
+def _parse_text(text: str, source: str) -> ET.Element | Rejection:
+    """Parse already decoded XML text (expat ignores its encoding declaration)."""
+    try:
+        return ET.fromstring(text)
+    except ET.ParseError as error:
+        return _malformed(error, source)
+
+
+def _parse_declared(data: bytes, declared: str, source: str) -> ET.Element | Rejection:
+    """Decode with the declared encoding in Python, then parse the text."""
+    try:
+        codec = codecs.lookup(declared)
+    except LookupError:
+        return Rejection(
+            source, f"unknown encoding {declared!r} in the XML declaration", "encoding"
+        )
+    try:
+        text = data.decode(codec.name)
+    except UnicodeDecodeError as error:
+        where = byte_position(data, error.start)
+        return Rejection(source, f"not valid {declared} text: {where}", "encoding")
+    return _parse_text(text, source)
+
+
+def _reread_as_gbk(data: bytes, declared: str | None, source: str) -> ET.Element | Rejection | None:
+    """For a document that should be UTF-8 but is not: GBK when plausible, else an encoding
+    rejection. None when UTF-8 is not the problem (the XML itself is malformed)."""
+    if declared and _codec_name(declared) != "utf-8":
+        return None
+    if data.startswith(_UTF16_BOMS) or not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        return None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        text = decode_gbk(data)
+        if text is not None:
+            return _parse_text(text, source)
+        said = "the XML declaration says UTF-8" if declared else "no encoding is declared"
+        return Rejection(
+            source,
+            f"not UTF-8 ({byte_position(data, error.start)}) although {said}, and not GBK "
+            "Chinese text either: save the file as UTF-8 or declare its encoding "
+            '(e.g. <?xml version="1.0" encoding="windows-1252"?>)',
+            "encoding",
+        )
+    return None
+
+
+def _codec_name(encoding: str) -> str | None:
+    """Python's name of an encoding (``"UTF8"`` -> ``"utf-8"``), None when unknown."""
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        return None
+
+
+def root_problem(root: ET.Element) -> tuple[str | None, str] | None:
+    """(field, reason) when a root element is not a UBL or CII invoice read here (a wrong
+    or missing namespace named, field ``xmlns``), or None when it is one."""
+    if root.tag in READERS:
+        allowed, named = CHILD_NAMESPACES[root.tag]
+        for child in root:
+            namespace, local = _split_tag(child.tag)
+            if namespace not in allowed:
+                where = f"namespace {namespace!r}" if namespace else "no namespace"
+                return (
+                    "xmlns",
+                    f"element {local} is in {where}, expected {named}: a wrong namespace URI?",
+                )
+        return None
+    namespace, local = _split_tag(root.tag)
+    if local in ROOT_DOCUMENTS:
+        expected, name = ROOT_DOCUMENTS[local]
+        if namespace is None:
+            return (
+                "xmlns",
+                f'root element {local} has no namespace: a {name} needs xmlns="{expected}"',
+            )
+        return (
+            "xmlns",
+            f"root element {local} is in namespace {namespace!r}; a {name} is in {expected!r}",
+        )
+    if local == "CrossIndustryDocument":
+        return None, (
+            "ZUGFeRD 1.0 (CrossIndustryDocument) is not read: use ZUGFeRD 2.x, Factur-X or "
+            "XRechnung (CrossIndustryInvoice)"
+        )
+    return None, f"not an e-invoice: root element {root.tag}"
+
+
+def _split_tag(tag: str) -> tuple[str | None, str]:
+    """(namespace or None, local name) of an ElementTree tag."""
+    if tag.startswith("{"):
+        namespace, _, local = tag[1:].partition("}")
+        return namespace, local
+    return None, tag
+
+
 def read_einvoice_bytes(data: bytes, source: str) -> InvoiceFields | Rejection:
     """Extract the fields of an e-invoice given as bytes; ``source`` names it in rejections."""
-    try:
-        root = ET.fromstring(data)
-    except ET.ParseError as error:
-        return Rejection(source, f"malformed XML: {error}")
-    reader = READERS.get(root.tag)
-    if reader is None:
-        return Rejection(source, f"not an e-invoice: root element {root.tag}")
+    root = parse_xml(data, source)
+    if isinstance(root, Rejection):
+        return root
+    problem = root_problem(root)
+    if problem is not None:
+        field, reason = problem
+        return Rejection(source, reason, field)
+    reader = READERS[root.tag]
     try:
         return reader(root)
     except FieldError as error:
@@ -616,7 +833,7 @@ def judge(fields: InvoiceFields, source: str, document_hash: bytes) -> Receivabl
     if currency is None:
         return reject(terms.currency, "no invoice currency")
     if not is_known_currency(currency):
-        return reject(terms.currency, f"unknown currency {currency!r}: not an active ISO 4217 code")
+        return reject(terms.currency, unknown_currency_reason(currency))
     amount = _judge_amount(fields, currency, terms)
     if isinstance(amount, tuple):
         return reject(*amount)
@@ -673,11 +890,8 @@ def _judge_amount(fields: InvoiceFields, currency: str, terms: Terms) -> int | t
         minor = decimal_to_minor_units(fields.payable_amount, currency)
     except AmountError as error:
         return field, str(error)
-    if minor == 0:
-        return field, "payable amount is zero"
-    if minor < 0:
-        return field, "negative payable amount: a correction, not a receivable"
-    return minor
+    problem = face_value_problem(minor)
+    return (field, problem) if problem else minor
 
 
 def _judge_due_date(

@@ -104,6 +104,18 @@ class Journal:
                 )
         self._tx("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", want.items())
 
+    def binding(self) -> dict[str, str]:
+        """The chain id and registry the journal was bound to (empty for a new journal)."""
+        return dict(self.db.execute("SELECT key, value FROM meta").fetchall())
+
+    def check_binding(self, chain_id: int, registry: str) -> None:
+        """Raises JournalMismatch when the journal was bound to another chain or registry
+        (reads only: a new journal stays unbound)."""
+        have = self.binding()
+        for key, value in {"chain_id": str(chain_id), "registry": registry.lower()}.items():
+            if key in have and have[key] != value:
+                raise JournalMismatch(f"journal {self.path} is for {key} {have[key]}, not {value}")
+
     # --- transitions -----------------------------------------------------------------------
 
     def plan(self, rows: Iterable[tuple[str, str, str]]) -> int:
@@ -144,6 +156,16 @@ class Journal:
             "UPDATE receivables SET state='confirmed', block=?, reason=NULL, updated_at=?"
             " WHERE fingerprint=?",
             ((block, now, fp) for fp, block in found),
+        )
+
+    def mark_found(self, found: list[tuple[str, int, str]]) -> None:
+        """Marks receivables confirmed from what the chain shows: (fingerprint, block of the
+        registration, hash of the registering transaction), in one commit."""
+        now = _now()
+        self._tx(
+            "UPDATE receivables SET state='confirmed', block=?, tx_hash=?, reason=NULL,"
+            " updated_at=? WHERE fingerprint=?",
+            ((block, tx_hash, now, fp) for fp, block, tx_hash in found),
         )
 
     def mark_planned(self, fingerprints: list[str], reason: str | None = None) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,56 +70,125 @@ def keystore_address(path: Path) -> str | None:
     return to_checksum_address("0x" + address.removeprefix("0x")) if address else None
 
 
-def password_for(path: Path, password_env: str = DEFAULT_PASSWORD_ENV, prompt: bool = True) -> str:
-    """The keystore password: from `password_env`, else asked on the terminal."""
+def password_for(
+    path: Path,
+    password_env: str = DEFAULT_PASSWORD_ENV,
+    prompt: bool = True,
+    *,
+    env_required: bool = False,
+    interactive: bool | None = None,
+) -> str:
+    """The keystore password: from environment variable `password_env`, else asked on the
+    terminal.
+
+    `env_required`: the variable was named on purpose (e.g. `--password-env`), so an unset
+    variable is an error rather than a prompt. The prompt is shown only when `prompt` is true
+    and stdin is a terminal (`interactive`, default: `sys.stdin.isatty()`); otherwise, and
+    when the terminal is closed before a password is typed, it is a KeyLoadError."""
     password = os.environ.get(password_env)
     if password is not None:
         return password
-    if not prompt:
-        raise KeyLoadError(f"{path}: set {password_env} to the keystore password")
-    return getpass.getpass(f"password for keystore {path}: ")
+    if env_required:
+        raise KeyLoadError(
+            f"{path}: the password variable {password_env} (--password-env) is not set"
+        )
+    if interactive is None:
+        interactive = _stdin_is_a_terminal()
+    if not prompt or not interactive:
+        raise KeyLoadError(
+            f"{path}: no password: set {password_env} (or name another variable with "
+            "--password-env); without it the password is asked only on a terminal"
+        )
+    try:
+        return getpass.getpass(f"password for keystore {path}: ")
+    except (EOFError, KeyboardInterrupt):
+        raise KeyLoadError(f"{path}: no password typed") from None
+
+
+def _stdin_is_a_terminal() -> bool:
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (AttributeError, ValueError):  # closed or replaced stdin
+        return False
+
+
+def read_keystore(path: Path) -> dict[str, Any]:
+    """The JSON of an encrypted keystore file; a KeyLoadError naming the file when it is
+    missing, unreadable, not JSON, or JSON that is not a Web3 Secret Storage keystore."""
+    path = Path(path)
+    if path.is_dir():
+        raise KeyLoadError(f"{path}: is a folder with no keystore file (*.json, UTC--*)")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise KeyLoadError(f"{path}: no such keystore file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise KeyLoadError(f"{path}: not a readable keystore ({type(exc).__name__})") from None
+    try:
+        data: Any = json.loads(text)
+    except ValueError as exc:
+        raise KeyLoadError(f"{path}: not a keystore: invalid JSON ({exc})") from None
+    crypto = data.get("crypto", data.get("Crypto")) if isinstance(data, dict) else None
+    if not isinstance(crypto, dict) or not {"ciphertext", "kdf", "kdfparams"} <= set(crypto):
+        raise KeyLoadError(
+            f"{path}: not a keystore: an encrypted JSON keystore (Web3 Secret Storage) has a "
+            '"crypto" object with ciphertext, kdf and kdfparams'
+        )
+    return data
 
 
 def from_keystore(
-    path: Path, password: str | None = None, password_env: str = DEFAULT_PASSWORD_ENV
+    path: Path,
+    password: str | None = None,
+    password_env: str = DEFAULT_PASSWORD_ENV,
+    *,
+    env_required: bool = False,
 ) -> Signer:
     """Decrypts an encrypted JSON keystore (Web3 Secret Storage, as geth/Besu/eth-account write)."""
     path = Path(path)
-    try:
-        data: Any = json.loads(path.read_text())
-    except (OSError, ValueError) as exc:
-        raise KeyLoadError(f"{path}: not a readable keystore ({type(exc).__name__})") from None
+    data = read_keystore(path)
     if password is None:
-        password = password_for(path, password_env)
+        password = password_for(path, password_env, env_required=env_required)
     try:
         key = Account.decrypt(data, password)
     except ValueError:
         raise KeyLoadError(f"{path}: wrong password or damaged keystore") from None
+    except (KeyError, TypeError, NotImplementedError) as exc:
+        raise KeyLoadError(
+            f"{path}: damaged or unsupported keystore ({type(exc).__name__})"
+        ) from None
     return Signer(_account(key, str(path)), str(path))
 
 
 def keystore_files(paths: Iterable[Path]) -> list[Path]:
-    """Keystore files named by `paths` (folders: every *.json and UTC--* file in them)."""
+    """Keystore files named by `paths` (folders: every *.json and UTC--* file in them; a
+    folder without any is a KeyLoadError)."""
     files: list[Path] = []
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            files += sorted(
+            found = sorted(
                 p
                 for p in path.iterdir()
                 if p.is_file() and (p.suffix == ".json" or p.name.startswith("UTC--"))
             )
+            if not found:
+                raise KeyLoadError(f"{path}: a folder with no keystore file (*.json, UTC--*)")
+            files += found
         else:
             files.append(path)
     return files
 
 
-def write_keystore(signer: Signer | LocalAccount, password: str, directory: Path) -> Path:
-    """Encrypts an account into `directory`/<address>.json (mode 0600)."""
+def write_keystore(
+    signer: Signer | LocalAccount, password: str, directory: Path, iterations: int | None = None
+) -> Path:
+    """Encrypts an account into `directory`/<address>.json (mode 0600); `iterations`: the
+    scrypt work factor (default eth-account's, 2**18; lower only for throw-away test keys)."""
     account = signer.account if isinstance(signer, Signer) else signer
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{account.address}.json"
-    encrypted = Account.encrypt(account.key, password)
+    encrypted = Account.encrypt(account.key, password, iterations=iterations)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         json.dump(encrypted, handle)
@@ -153,10 +223,18 @@ class Keyring:
         keystores: Iterable[Path] = (),
         key_envs: Iterable[str] = (),
         password_env: str = DEFAULT_PASSWORD_ENV,
+        *,
+        password_env_required: bool = False,
     ) -> Keyring:
+        """Every keystore (files, or folders of them) and every key variable.
+
+        `password_env_required`: `password_env` was named on purpose, so an unset variable is
+        an error rather than a password prompt."""
         ring = cls()
         for path in keystore_files(keystores):
-            ring.add(from_keystore(path, password_env=password_env))
+            ring.add(
+                from_keystore(path, password_env=password_env, env_required=password_env_required)
+            )
         for name in key_envs:
             ring.add(from_env(name))
         return ring

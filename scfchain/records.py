@@ -87,3 +87,9 @@ class LoadResult:
 
     records: list[ReceivableRecord] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
+
+
+def fingerprint_hex(receivable_id: int) -> str:
+    """A receivable id as its 32-byte fingerprint in hex ("0x" and 64 digits, leading zeros
+    kept), the form `scf issue`, the journal and `scf status` print."""
+    return "0x" + receivable_id.to_bytes(32, "big").hex()

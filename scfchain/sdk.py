@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
@@ -29,13 +30,15 @@ from web3.types import TxReceipt
 from scfchain.abis import INTERFACES_DIR, interface_error_decoder, load_abi
 from scfchain.audit import AuditEvent, collect_history
 from scfchain.chain import Chain, FeePolicy, TransactionError
+from scfchain.currencies import format_amount, major_units  # noqa: F401  (re-exported)
 from scfchain.keys import KeyLoadError, Keyring, Signer
-from scfchain.records import ReceivableRecord
+from scfchain.records import ReceivableRecord, fingerprint_hex  # noqa: F401  (re-exported)
 from scfchain.signing import Signed, sign_confirmation
-from scfchain.suite import ROLES, Deployment, Suite
+from scfchain.suite import ROLES, Deployment, ManifestError, Suite
 
 __all__ = [
     "ChainMismatch",
+    "ManifestError",
     "FeePolicy",
     "FinancingResult",
     "FinancingTerms",
@@ -43,6 +46,10 @@ __all__ = [
     "ScfClient",
     "Terms",
     "TransactionError",
+    "check_rpc_url",
+    "fingerprint_hex",
+    "format_amount",
+    "major_units",
 ]
 
 STATUS_NAMES = (
@@ -132,13 +139,22 @@ class ReceivableState:
     def exists(self) -> bool:
         return self.status != "None"
 
+    @property
+    def face_value_text(self) -> str:
+        """The face value for people: "1,250.00 EUR"."""
+        return format_amount(self.face_value, self.currency)
+
     def to_json(self) -> dict[str, Any]:
+        """Amounts in minor units (integers), and the face value in major units as a decimal
+        string (`face_value_major`, None for a currency of unknown decimals)."""
         return {
-            "id": hex(self.id),
+            "id": fingerprint_hex(self.id),
+            "found": self.exists,
             "status": self.status,
             "supplier": self.supplier,
             "debtor": self.debtor,
             "face_value": self.face_value,
+            "face_value_major": major_units(self.face_value, self.currency),
             "currency": self.currency,
             "due_date": self.due_date,
             "document_hash": "0x" + self.document_hash.hex(),
@@ -146,8 +162,20 @@ class ReceivableState:
         }
 
 
+def check_rpc_url(rpc_url: str) -> str:
+    """`rpc_url` if it is an http(s) URL with a host; else a ValueError saying what to write
+    (e.g. "127.0.0.1:8545" -> "http://127.0.0.1:8545")."""
+    parts = urlsplit(rpc_url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        hint = "" if "://" in rpc_url else f": did you mean http://{rpc_url.strip()}?"
+        raise ValueError(f"RPC URL {rpc_url!r} is not an http:// or https:// URL with a host{hint}")
+    return rpc_url.strip()
+
+
 def make_web3(rpc_url: str, poa: bool = False, timeout: float = 60) -> Web3:
-    """A Web3 on `rpc_url`; `poa` injects ExtraDataToPOAMiddleware (Besu QBFT, GoQuorum, Clique)."""
+    """A Web3 on `rpc_url` (an http(s) URL, else ValueError); `poa` injects
+    ExtraDataToPOAMiddleware (Besu QBFT, GoQuorum, Clique)."""
+    rpc_url = check_rpc_url(rpc_url)
     w3 = Web3(HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}))
     if poa:
         from web3.middleware import ExtraDataToPOAMiddleware
@@ -437,12 +465,16 @@ class ScfClient:
     def repay(
         self, debtor: AccountLike, receivable_id: int, amount: int | None = None
     ) -> TxReceipt:
-        """The debtor pays `amount` (default: all that is outstanding) in the settlement token."""
+        """The debtor pays `amount` minor units (default: all that is outstanding) in the
+        settlement token."""
         if amount is None:
-            state = self.status(receivable_id)
-            repaid = int(self.escrow.functions.repaid(receivable_id).call())
-            amount = state.face_value - repaid
+            amount = self.outstanding(receivable_id)
         return self.transact(debtor, self.escrow.functions.repay(receivable_id, amount))
+
+    def outstanding(self, receivable_id: int) -> int:
+        """What the debtor still owes, in minor units: face value less repayments so far."""
+        repaid = int(self.escrow.functions.repaid(receivable_id).call())
+        return self.status(receivable_id).face_value - repaid
 
     def redeem(self, holder: AccountLike, receivable_id: int) -> int:
         """A holder draws its share of repayments; returns what was paid to it."""
@@ -456,6 +488,16 @@ class ScfClient:
         """Lets the escrow move `holder`'s settlement tokens (for repay and for financing)."""
         token = self.suite.token(currency)
         return self.transact(holder, token.functions.approve(self.escrow.address, amount))
+
+    def settlement_funds(self, holder: str, currency: str) -> tuple[int, int]:
+        """`holder`'s settlement tokens of `currency` and how many of them the escrow may draw
+        (ERC-20 balance and allowance), in minor units; KeyError for a currency without a
+        settlement token in this deployment."""
+        token = self.suite.token(currency)
+        account = Web3.to_checksum_address(holder)
+        balance = int(token.functions.balanceOf(account).call())
+        allowance = int(token.functions.allowance(account, self.escrow.address).call())
+        return balance, allowance
 
     # --- queries ---------------------------------------------------------------------------
 
@@ -473,9 +515,10 @@ class ScfClient:
             due_date=int(due_date), document_hash=bytes(document_hash), balances=balances,
         )  # fmt: skip
 
-    def statuses(self, receivable_ids: list[int], chunk: int = 200) -> dict[int, int]:
-        """Status codes of many receivables, in JSON-RPC batches where the node allows it."""
-        out: dict[int, int] = {}
+    def receivables(self, receivable_ids: list[int], chunk: int = 200) -> dict[int, tuple]:
+        """The registry's `Receivable` record of many ids (supplier, dueDate, status, currency,
+        debtor, faceValue, documentHash), in JSON-RPC batches where the node allows it."""
+        out: dict[int, tuple] = {}
         for start in range(0, len(receivable_ids), chunk):
             ids = receivable_ids[start : start + chunk]
             try:
@@ -483,11 +526,14 @@ class ScfClient:
                     for rid in ids:
                         batch.add(self.registry.functions.receivable(rid))
                     results = batch.execute()
-                values = [int(r[2]) for r in results]
             except Exception:  # noqa: BLE001 - nodes without batch support: one call each
-                values = [int(self.registry.functions.receivable(rid).call()[2]) for rid in ids]
-            out.update(zip(ids, values, strict=True))
+                results = [self.registry.functions.receivable(rid).call() for rid in ids]
+            out.update(zip(ids, (tuple(r) for r in results), strict=True))
         return out
+
+    def statuses(self, receivable_ids: list[int], chunk: int = 200) -> dict[int, int]:
+        """Status codes of many receivables (0 = not registered)."""
+        return {rid: int(r[2]) for rid, r in self.receivables(receivable_ids, chunk).items()}
 
     def history(
         self, receivable_id: int | None = None

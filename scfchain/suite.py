@@ -14,13 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
-from eth_utils import keccak
+from eth_utils import is_address, keccak
 from web3.contract import Contract
 
 from scfchain.artifacts import load_artifact
 from scfchain.chain import Chain
 from scfchain.currencies import minor_units
-from scfchain.devnet import PROJECT_ROOT
 
 ROLES = {
     name: keccak(text=f"{name}_ROLE")
@@ -29,7 +28,17 @@ ROLES = {
 DAY = 86_400
 DEFAULT_GRACE_PERIOD = 30 * DAY
 DEFAULT_ADMIN_DELAY = 2 * DAY
-MANIFEST_DIR = PROJECT_ROOT / "deployments"
+MANIFEST_DIR = Path("deployments")  # relative to the current directory, as the CLI's default
+SUITE_CONTRACTS = ("MemberRegistry", "ReceivableRegistry", "FinancingEscrow", "DocumentAnchor")
+_KIND_NAMES = {int: "integer", dict: "object"}
+
+
+class ManifestError(ValueError):
+    """A deployment manifest that is missing, not JSON, or lacks a field (names the file)."""
+
+
+def _is_address(value: Any) -> bool:
+    return isinstance(value, str) and is_address(value)
 
 
 @dataclass
@@ -71,8 +80,48 @@ class Deployment:
 
     @classmethod
     def read(cls, path: Path) -> Deployment:
-        data = json.loads(Path(path).read_text())
-        return cls(data["chain_id"], data["contracts"], data["settlement_tokens"], data["settings"])
+        """The manifest at `path`; a ManifestError naming the file (and the field) when it is
+        missing, not JSON, or lacks a field (`settings` is optional)."""
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ManifestError(f"{path}: no such manifest") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ManifestError(f"{path}: not a readable manifest ({type(exc).__name__})") from None
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise ManifestError(
+                f"{path}: not a deployment manifest: invalid JSON ({exc})"
+            ) from None
+        return cls.from_json(data, str(path))
+
+    @classmethod
+    def from_json(cls, data: Any, origin: str = "manifest") -> Deployment:
+        """A Deployment from manifest JSON, checked field by field (errors name `origin`)."""
+
+        def fail(fld: str, reason: str) -> ManifestError:
+            return ManifestError(f"{origin}: field {fld}: {reason}")
+
+        if not isinstance(data, dict):
+            raise ManifestError(f"{origin}: not a deployment manifest: not a JSON object")
+        for fld, kind in (("chain_id", int), ("contracts", dict), ("settlement_tokens", dict)):
+            if fld not in data:
+                raise fail(fld, "missing")
+            if not isinstance(data[fld], kind) or isinstance(data[fld], bool):
+                raise fail(fld, f"not an {_KIND_NAMES[kind]}")
+        for name in SUITE_CONTRACTS:
+            entry = data["contracts"].get(name)
+            if not isinstance(entry, dict) or not _is_address(entry.get("address")):
+                raise fail(f"contracts.{name}.address", "missing or not an address")
+        for currency, address in data["settlement_tokens"].items():
+            if not _is_address(address):
+                raise fail(f"settlement_tokens.{currency}", "not an address")
+        settings = data.get("settings", {})
+        if not isinstance(settings, dict):
+            raise fail("settings", "not an object")
+        return cls(data["chain_id"], data["contracts"], data["settlement_tokens"], settings)
 
     def attach(
         self, chain: Chain, abi_of: Callable[[str], list[dict[str, Any]]] | None = None

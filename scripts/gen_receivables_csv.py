@@ -1,69 +1,60 @@
 #!/usr/bin/env python3
-"""Writes an N-row receivables CSV in the project's layout, for bulk-issuance tests.
+"""Writes an N-row receivables CSV in the project's layout, for bulk issuance (scfchain.samplegen).
 
-    .venv/bin/python scripts/gen_receivables_csv.py 10000 out/receivables-10000.csv
+    .venv/bin/python scripts/gen_receivables_csv.py                  # 10,000 rows to out/receivables-10000.csv
+    .venv/bin/python scripts/gen_receivables_csv.py 2000 out/r.csv --seed 7 --issue-date 2026-01-15
 
-invoice_number,seller_id,seller_name,buyer_id,buyer_name,issue_date,due_date,currency,amount.
-Rows are deterministic for a given --seed; sellers and buyers come from small pools (so the
-parties can be admitted once), issue dates are today, due dates 30 to 120 days later (always in
-the future on a chain that follows the wall clock), amounts between 100.00 and 50,000.00.
+Same arguments, same file. A few dozen sellers and buyers; due dates 30 to 180 days after the
+issue date (default: today, UTC); EUR unless --currency.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import random
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import date
 from pathlib import Path
 
-HEADER = (
-    "invoice_number", "seller_id", "seller_name", "buyer_id", "buyer_name",
-    "issue_date", "due_date", "currency", "amount",
-)  # fmt: skip
+from scfchain.samplegen import DEFAULT_BUYERS, DEFAULT_ROWS, DEFAULT_SELLERS, SampleSpec, write_csv
 
-
-def party(kind: str, index: int) -> tuple[str, str]:
-    return (
-        f"VAT:DE{700000000 + index * 17 + (0 if kind == 'S' else 5):09d}",
-        f"Gen {kind}{index:03d} GmbH",
-    )
-
-
-def rows(count: int, sellers: int, buyers: int, seed: int, currency: str) -> list[tuple[str, ...]]:
-    rng = random.Random(seed)
-    today = datetime.now(UTC).date()
-    out = []
-    for n in range(count):
-        s = n % sellers
-        b = (n // sellers + s + 1) % buyers
-        seller_id, seller_name = party("S", s)
-        buyer_id, buyer_name = party("B", b)
-        cents = rng.randint(10_000, 5_000_000)
-        due = today + timedelta(days=rng.randint(30, 120))
-        out.append((
-            f"GEN-{seed}-{n:07d}", seller_id, seller_name, buyer_id, buyer_name,
-            today.isoformat(), due.isoformat(), currency, f"{cents // 100}.{cents % 100:02d}",
-        ))  # fmt: skip
-    return out
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("rows", type=int, help="number of data rows")
-    parser.add_argument("out", type=Path, help="CSV file to write")
-    parser.add_argument("--sellers", type=int, default=5)
-    parser.add_argument("--buyers", type=int, default=5)
-    parser.add_argument("--seed", type=int, default=1)
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument(
+        "rows",
+        type=int,
+        nargs="?",
+        default=DEFAULT_ROWS,
+        help=f"data rows (default {DEFAULT_ROWS})",
+    )
+    parser.add_argument(
+        "out",
+        type=Path,
+        nargs="?",
+        default=None,
+        help="CSV to write (default out/receivables-N.csv)",
+    )
+    parser.add_argument("--seed", type=int, default=1, help="same seed, same rows (default 1)")
+    parser.add_argument("--sellers", type=int, default=DEFAULT_SELLERS)
+    parser.add_argument("--buyers", type=int, default=DEFAULT_BUYERS)
+    parser.add_argument(
+        "--issue-date", type=date.fromisoformat, default=None, help="YYYY-MM-DD (default today)"
+    )
     parser.add_argument("--currency", default="EUR")
     args = parser.parse_args(argv)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with args.out.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(HEADER)
-        writer.writerows(rows(args.rows, args.sellers, args.buyers, args.seed, args.currency))
-    print(f"{args.rows} rows written to {args.out}")
+    spec_args = {} if args.issue_date is None else {"issue_date": args.issue_date}
+    try:
+        spec = SampleSpec(
+            rows=args.rows, seed=args.seed, sellers=args.sellers, buyers=args.buyers,
+            currency=args.currency.upper(), **spec_args,
+        )  # fmt: skip
+    except ValueError as exc:
+        parser.error(str(exc))
+    out = args.out or PROJECT_ROOT / "out" / f"receivables-{args.rows}.csv"
+    write_csv(out, spec)
+    print(f"{spec.rows} rows written to {out}")
     return 0
 
 

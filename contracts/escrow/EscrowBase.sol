@@ -2,6 +2,7 @@
 pragma solidity 0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {IFinancingEscrow} from "../../interfaces/IFinancingEscrow.sol";
 import {IMemberRegistry} from "../../interfaces/IMemberRegistry.sol";
@@ -11,6 +12,8 @@ import {IReceivableRegistry} from "../../interfaces/IReceivableRegistry.sol";
 /// @notice Storage, errors and guards shared by the financing desk and the settlement of the
 /// FinancingEscrow.
 abstract contract EscrowBase is IFinancingEscrow, ReentrancyGuard {
+    using SafeERC20 for IERC20;
+
     /// @notice The caller lacks `role`.
     error MissingRole(address account, bytes32 role);
     /// @notice `account` is not a member.
@@ -25,6 +28,9 @@ abstract contract EscrowBase is IFinancingEscrow, ReentrancyGuard {
     error NotRequestFinancier(uint256 requestId, address account);
     /// @notice The request is not in a state that allows this.
     error InvalidRequestStatus(uint256 requestId, RequestStatus status);
+    /// @notice The settlement token delivered to `to` another amount than was sent (a fee on
+    /// transfer, a rebase): the escrow would book or report a payment that was not made.
+    error TransferAmountMismatch(address token, address to, uint256 amount, uint256 received);
 
     /// @notice A financing request, its terms and, once approved, the reserve held for recourse.
     struct Request {
@@ -106,6 +112,26 @@ abstract contract EscrowBase is IFinancingEscrow, ReentrancyGuard {
     function _tokenOf(bytes3 currency) internal view returns (IERC20 token) {
         token = settlementToken[currency];
         if (address(token) == address(0)) revert NoSettlementToken(currency);
+    }
+
+    /// @dev Moves `amount` of `token` from `from` to `to`, and refuses a token that delivers
+    /// another amount, so that every amount the escrow books (repayments, reserves) or reports as
+    /// paid (proceeds, fees, recourse debt) is what the receiver got. A payment to oneself moves
+    /// nothing to measure.
+    function _pullExact(IERC20 token, address from, address to, uint256 amount) internal {
+        if (from == to) {
+            token.safeTransferFrom(from, to, amount);
+            return;
+        }
+        uint256 before = token.balanceOf(to);
+        // Not stale: the balance after the call is read fresh, so whatever a token hook moves
+        // meanwhile is measured and refused; every caller is nonReentrant. Tests:
+        // test_token_transfer_edges.py, test_hostile_counterparts.py (docs/static-analysis.md).
+        // slither-disable-next-line reentrancy-balance
+        token.safeTransferFrom(from, to, amount);
+        uint256 balance = token.balanceOf(to);
+        uint256 received = balance > before ? balance - before : 0;
+        if (received != amount) revert TransferAmountMismatch(address(token), to, amount, received);
     }
 
     function _requireRequestStatus(

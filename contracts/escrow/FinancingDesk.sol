@@ -2,7 +2,6 @@
 pragma solidity 0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {IReceivableRegistry} from "../../interfaces/IReceivableRegistry.sol";
 import {FinancingMath} from "../libraries/FinancingMath.sol";
 import {Roles} from "../libraries/Roles.sol";
@@ -15,8 +14,6 @@ import {EscrowBase} from "./EscrowBase.sol";
 /// and terms; the financier pays the discounted price and takes the units, in one transaction.
 /// Both may act on chain or by an EIP-712 signature that any member relays.
 abstract contract FinancingDesk is EscrowBase, SignedActions {
-    using SafeERC20 for IERC20;
-
     /// @notice EIP-712 type of a supplier's financing request.
     bytes32 public constant REQUEST_TYPEHASH =
         keccak256(
@@ -204,9 +201,9 @@ abstract contract FinancingDesk is EscrowBase, SignedActions {
             reserve,
             proceeds
         );
-        token.safeTransferFrom(financier, q.supplier, proceeds);
-        if (fee != 0) token.safeTransferFrom(financier, feeRecipient, fee);
-        if (reserve != 0) token.safeTransferFrom(financier, address(this), reserve);
+        _pullExact(token, financier, q.supplier, proceeds);
+        if (fee != 0) _pullExact(token, financier, feeRecipient, fee);
+        if (reserve != 0) _pullExact(token, financier, address(this), reserve);
         registry.safeTransferFrom(address(this), financier, q.id, q.amount, "");
     }
 

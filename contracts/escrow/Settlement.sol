@@ -54,7 +54,7 @@ abstract contract Settlement is EscrowBase {
         } else if (r.status == IReceivableRegistry.Status.Confirmed) {
             registry.setStatus(id, IReceivableRegistry.Status.InRepayment);
         }
-        token.safeTransferFrom(msg.sender, address(this), amount);
+        _pullExact(token, msg.sender, address(this), amount);
     }
 
     /// @inheritdoc IFinancingEscrow
@@ -143,11 +143,7 @@ abstract contract Settlement is EscrowBase {
         if (amount == 0 || amount > debt) revert PaymentExceedsDebt(requestId, amount, debt);
         q.recourseDebt = debt - amount;
         emit RecourseDebtPaid(requestId, amount, debt - amount);
-        _tokenOf(registry.receivable(q.id).currency).safeTransferFrom(
-            msg.sender,
-            q.financier,
-            amount
-        );
+        _pullExact(_tokenOf(registry.receivable(q.id).currency), msg.sender, q.financier, amount);
     }
 
     /// @inheritdoc IFinancingEscrow

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from scfchain.cli import actions, admin, audit, issuing
+from scfchain.cli import actions, admin, audit, issuing, node, reconcile
 from scfchain.cli.admin import read_members
 from scfchain.cli.common import (
     EXIT_CHAIN,
@@ -36,13 +36,14 @@ exit codes:
 
 environment:
   SCF_RPC                 JSON-RPC URL (default http://127.0.0.1:8545)
-  SCF_MANIFEST            deployment manifest (default deployments/<chain id>.json)
-  SCF_KEYSTORE_PASSWORD   password of the --keystore files (else asked on the terminal)
+  SCF_MANIFEST            deployment manifest (default deployments/<chain id>.json in the current directory)
+  SCF_KEYSTORE_PASSWORD   password of the --keystore files (else asked, on a terminal only)
+  SCF_RPC_RETRIES         retries of a transient RPC fault, with backoff (default 6)
 Private keys are read from keystores (--keystore) or environment variables (--key-env NAME);
 they are never printed, logged or written.
 """
 
-COMMAND_GROUPS = (admin, issuing, actions, audit)
+COMMAND_GROUPS = (admin, node, issuing, actions, audit, reconcile)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -3,48 +3,92 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections import defaultdict
+from datetime import UTC, datetime
 from typing import Any
 
 from scfchain.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
     UsageError,
+    checked_address,
     client_of,
     emit,
     keyring_of,
+    missing_key,
     parse_id,
 )
+from scfchain.records import fingerprint_hex
+
+DEV_KEYS_NOTE = """\
+keys: the signer is found by address among the keys given (--keystore, --key-env). On a local
+dev chain, --dev-keys adds the dev operator and the demo financier; add --parties-from with the
+invoice files or folders the receivable came from, and the demo keys of their sellers and buyers
+are loaded too, so that the receivable's supplier, debtor or holders are found by address.
+"""
 
 
-def _signer_for(ring: Any, address: str, role: str) -> Any:
+def _signer_for(args: argparse.Namespace, ring: Any, address: str, role: str) -> Any:
     signer = ring.get(address)
     if signer is None:
-        raise UsageError(f"no key for the {role} {address}: pass its --keystore or --key-env")
+        raise missing_key(args, role, address)
     return signer
 
 
+def amount_arg(text: str) -> int:
+    """argparse type of an amount: a positive whole number of minor units."""
+    if not text.strip().isdigit() or int(text) == 0:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a positive whole number of minor units (e.g. 125000 for 1,250.00 EUR)"
+        )
+    return int(text)
+
+
+def address_arg(text: str) -> str:
+    """argparse type of an account: 0x and 40 hex digits, returned checksummed."""
+    address = checked_address(text)
+    if address is None:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an account address (0x and 40 hex digits, EIP-55)"
+        )
+    return address
+
+
+def _found(args: argparse.Namespace, client: Any, rid: int) -> Any:
+    """The receivable's state, or None after saying "not found" (JSON too)."""
+    state = client.status(rid)
+    if state.exists:
+        return state
+    emit(args, {"id": fingerprint_hex(rid), "found": False}, f"{fingerprint_hex(rid)}  not found")
+    print(f"scf {args.command}: receivable {fingerprint_hex(rid)} not found", file=sys.stderr)
+    return None
+
+
 def _confirm(args: argparse.Namespace) -> int:
-    client = client_of(args)
-    ring = keyring_of(args)
     ids = [parse_id(i) for i in args.ids]
+    ring = keyring_of(args)  # ids and keys first: a usage error before any RPC
+    client = client_of(args)
     by_debtor: dict[str, list[int]] = defaultdict(list)
     out = []
     for rid in ids:
         state = client.status(rid)
+        if not state.exists:
+            out.append({"id": fingerprint_hex(rid), "result": "not found"})
+            continue
         if state.status not in ("Registered", "Disputed"):
-            out.append({"id": hex(rid), "result": f"not confirmable: {state.status}"})
+            out.append({"id": fingerprint_hex(rid), "result": f"not confirmable: {state.status}"})
             continue
         by_debtor[state.debtor].append(rid)
     failed = len(out)
     for debtor, rids in by_debtor.items():
-        signer = _signer_for(ring, debtor, "debtor")
+        signer = _signer_for(args, ring, debtor, "debtor")
         if args.sign_only:
             for rid in rids:
                 s = client.sign_registered(signer, rid)
                 out.append(
                     {
-                        "id": hex(rid),
+                        "id": fingerprint_hex(rid),
                         "nonce": s.nonce,
                         "deadline": s.deadline,
                         "signature": "0x" + s.signature.hex(),
@@ -53,98 +97,193 @@ def _confirm(args: argparse.Namespace) -> int:
         else:
             receipt = client.confirm_batch(signer, rids)
             out += [
-                {"id": hex(r), "result": "confirmed", "block": receipt["blockNumber"]} for r in rids
+                {"id": fingerprint_hex(r), "result": "confirmed", "block": receipt["blockNumber"]}
+                for r in rids
             ]
     emit(args, out, "\n".join(f"{o['id']}  {o.get('result', 'signed')}" for o in out))
     return EXIT_FAILED if failed else EXIT_OK
 
 
 def _finance(args: argparse.Namespace) -> int:
-    from scfchain.sdk import FinancingTerms
+    from scfchain.sdk import FinancingTerms, format_amount
 
-    client = client_of(args)
-    ring = keyring_of(args)
     rid = parse_id(args.id)
-    state = client.status(rid)
-    supplier = _signer_for(ring, args.supplier or state.supplier, "supplier")
+    ring = keyring_of(args)  # ids and keys first: a usage error before any RPC
+    client = client_of(args)
+    state = _found(args, client, rid)
+    if state is None:
+        return EXIT_FAILED
+    supplier = _signer_for(args, ring, args.supplier or state.supplier, "supplier")
     terms = FinancingTerms(args.rate_bps, args.day_count, args.recourse, args.reserve_bps)
     request_id = client.request_financing(supplier, rid, args.amount, args.financier, terms)
-    data: dict[str, Any] = {"id": hex(rid), "request_id": request_id}
+    data: dict[str, Any] = {
+        "id": fingerprint_hex(rid),
+        "request_id": request_id,
+        "amount": args.amount,
+        "currency": state.currency,
+    }
     financier = ring.get(args.financier)
+    text = f"{fingerprint_hex(rid)} request {request_id} for {format_amount(args.amount, state.currency)}"
     if financier is not None:
         approved = client.approve_financing(financier, request_id)
         data.update(proceeds=approved.proceeds, transaction=approved.transaction)
-    emit(
-        args,
-        data,
-        f"request {request_id}"
-        + (
-            f" approved: proceeds {data['proceeds']}"
-            if "proceeds" in data
-            else " pending the financier's approval"
-        ),
-    )
+        text += f" approved: proceeds {format_amount(approved.proceeds, state.currency)}"
+    else:
+        text += " pending the financier's approval"
+    emit(args, data, text)
     return EXIT_OK
 
 
+def _repayment_problem(
+    args: argparse.Namespace, client: Any, debtor: Any, state: Any, amount: int
+) -> str | None:
+    """Why the debtor cannot repay `amount` now (nothing owed, no settlement token, too few
+    tokens, too small an allowance without --approve), or None; --approve lets the escrow
+    draw exactly `amount`."""
+    from scfchain.sdk import format_amount
+
+    if amount <= 0:
+        return f"nothing outstanding ({state.status})"
+    if state.currency not in client.suite.tokens:
+        return f"no settlement token for {state.currency} in this deployment"
+    balance, allowance = client.settlement_funds(debtor.address, state.currency)
+    need = format_amount(amount, state.currency)
+    if balance < amount:
+        held = format_amount(balance, state.currency)
+        return f"the debtor {debtor.address} holds {held} of settlement tokens, needs {need}"
+    if allowance < amount:
+        if not args.approve:
+            allowed = format_amount(allowance, state.currency)
+            return (
+                f"the escrow may draw only {allowed} of the debtor's settlement tokens, needs "
+                f"{need}: pass --approve (or approve the escrow on the token)"
+            )
+        client.approve_settlement(debtor, state.currency, amount)
+    return None
+
+
 def _repay(args: argparse.Namespace) -> int:
-    client = client_of(args)
-    ring = keyring_of(args)
+    from scfchain.sdk import format_amount
+
     rid = parse_id(args.id)
-    state = client.status(rid)
-    debtor = _signer_for(ring, state.debtor, "debtor")
-    receipt = client.repay(debtor, rid, args.amount)
+    ring = keyring_of(args)  # ids and keys first: a usage error before any RPC
+    client = client_of(args)
+    state = _found(args, client, rid)
+    if state is None:
+        return EXIT_FAILED
+    debtor = _signer_for(args, ring, state.debtor, "debtor")
+    amount = args.amount if args.amount is not None else client.outstanding(rid)
+    problem = _repayment_problem(args, client, debtor, state, amount)
+    if problem:
+        print(f"scf repay: {fingerprint_hex(rid)}: {problem}", file=sys.stderr)
+        return EXIT_FAILED
+    receipt = client.repay(debtor, rid, amount)
     after = client.status(rid)
     emit(
         args,
-        {"id": hex(rid), "status": after.status, "block": receipt["blockNumber"]},
-        f"{hex(rid)} {after.status}",
+        {
+            "id": fingerprint_hex(rid),
+            "amount": amount,
+            "currency": state.currency,
+            "status": after.status,
+            "block": receipt["blockNumber"],
+        },
+        f"{fingerprint_hex(rid)} repaid {format_amount(amount, state.currency)}: {after.status}",
     )
     return EXIT_OK
 
 
 def _redeem(args: argparse.Namespace) -> int:
-    client = client_of(args)
-    ring = keyring_of(args)
+    from scfchain.sdk import format_amount
+
     rid = parse_id(args.id)
+    ring = keyring_of(args)  # ids and keys first: a usage error before any RPC
+    client = client_of(args)
+    state = _found(args, client, rid)
+    if state is None:
+        return EXIT_FAILED
     holders = (
         [args.holder] if args.holder else [a for a in ring.signers if client.balance(a, rid) > 0]
     )
     out = []
     for holder in holders:
-        paid = client.redeem(_signer_for(ring, holder, "holder"), rid)
+        paid = client.redeem(_signer_for(args, ring, holder, "holder"), rid)
         out.append({"holder": holder, "paid": paid})
     out_status = client.status(rid).status
+    lines = [f"{o['holder']} paid {format_amount(o['paid'], state.currency)}" for o in out]
+    if not out:
+        lines.append("no holder with a key given holds a balance of it")
     emit(
         args,
-        {"id": hex(rid), "redeemed": out, "status": out_status},
-        "\n".join(f"{o['holder']} paid {o['paid']}" for o in out) + f"\n{hex(rid)} {out_status}",
+        {
+            "id": fingerprint_hex(rid),
+            "redeemed": out,
+            "currency": state.currency,
+            "status": out_status,
+        },
+        "\n".join([*lines, f"{fingerprint_hex(rid)} {out_status}"]),
     )
     return EXIT_OK if out else EXIT_FAILED
 
 
+def _status_line(state: Any) -> str:
+    from scfchain.sdk import format_amount
+
+    if not state.exists:
+        return f"{fingerprint_hex(state.id)}  not found"
+    due = datetime.fromtimestamp(state.due_date, UTC).date().isoformat()
+    line = (
+        f"{fingerprint_hex(state.id)}  {state.status:12} {state.face_value_text}  due {due}  "
+        f"supplier {state.supplier}  debtor {state.debtor}"
+    )
+    if state.balances:
+        held = ", ".join(
+            f"{holder} {format_amount(units, state.currency)}"
+            for holder, units in state.balances.items()
+        )
+        line += f"\n    balances: {held}"
+    return line
+
+
 def _status(args: argparse.Namespace) -> int:
+    ids = [parse_id(i) for i in args.ids]
+    try:
+        holders = [address_arg(h) for h in (args.holders or "").split(",") if h.strip()]
+    except argparse.ArgumentTypeError as exc:
+        raise UsageError(f"--holders: {exc}") from None
     client = client_of(args)
-    holders = [h for h in (args.holders or "").split(",") if h]
-    states = [client.status(parse_id(i), holders) for i in args.ids]
+    states = [client.status(rid, holders) for rid in ids]
     emit(
         args,
-        [s.to_json() for s in states],
-        "\n".join(
-            f"{hex(s.id)}  {s.status:12} {s.face_value} {s.currency}  supplier {s.supplier} debtor {s.debtor}"
-            + (f"  balances {s.balances}" if s.balances else "")
+        [
+            s.to_json() if s.exists else {"id": fingerprint_hex(s.id), "found": False}
             for s in states
-        ),
+        ],
+        "\n".join(_status_line(s) for s in states),
     )
     return EXIT_FAILED if any(not s.exists for s in states) else EXIT_OK
 
 
+def _parser(
+    sub: argparse._SubParsersAction, common: argparse.ArgumentParser, name: str, help_text: str
+) -> argparse.ArgumentParser:
+    return sub.add_parser(
+        name,
+        parents=[common],
+        help=help_text,
+        description=help_text[0].upper() + help_text[1:] + ".",
+        epilog=DEV_KEYS_NOTE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """Add `confirm`, `finance`, `repay`, `redeem` and `status` to the `scf` parser."""
-    confirm = sub.add_parser(
+    confirm = _parser(
+        sub,
+        common,
         "confirm",
-        parents=[common],
-        help="the debtor confirms registered receivables (or signs, with --sign-only)",
+        "the debtor confirms registered receivables (or signs, with --sign-only)",
     )
     confirm.add_argument("ids", nargs="+", help="receivable ids (0x fingerprint or decimal)")
     confirm.add_argument(
@@ -154,41 +293,84 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     )
     confirm.set_defaults(handler=_confirm)
 
-    finance = sub.add_parser(
+    finance = _parser(
+        sub,
+        common,
         "finance",
-        parents=[common],
-        help="request financing (supplier) and approve it (financier, when its key is given)",
+        "request financing (supplier) and approve it (financier, when its key is given)",
     )
-    finance.add_argument("id")
+    finance.add_argument("id", help="receivable id (0x fingerprint or decimal)")
     finance.add_argument(
-        "--amount", type=int, required=True, help="units (minor units of face value) to finance"
+        "--amount",
+        type=amount_arg,
+        required=True,
+        metavar="MINOR_UNITS",
+        help="how much of the receivable to finance, in MINOR units of its currency (cents for "
+        "EUR: 125000 is 1,250.00 EUR); at most the requester's balance of it",
     )
-    finance.add_argument("--financier", required=True, help="financier account")
     finance.add_argument(
-        "--supplier", default=None, help="requesting holder (default: the receivable's supplier)"
+        "--financier", type=address_arg, required=True, help="the financier's account address"
     )
-    finance.add_argument("--rate-bps", type=int, default=500)
+    finance.add_argument(
+        "--supplier",
+        type=address_arg,
+        default=None,
+        help="requesting holder (default: the receivable's supplier)",
+    )
+    finance.add_argument(
+        "--rate-bps", type=int, default=500, help="yearly discount rate in basis points (500 = 5%%)"
+    )
     finance.add_argument("--day-count", type=int, default=0, help="0 ACT/360, 1 ACT/365")
-    finance.add_argument("--recourse", action="store_true")
-    finance.add_argument("--reserve-bps", type=int, default=0)
+    finance.add_argument(
+        "--recourse", action="store_true", help="with recourse to the supplier on default"
+    )
+    finance.add_argument(
+        "--reserve-bps", type=int, default=0, help="reserve held back, in basis points"
+    )
     finance.set_defaults(handler=_finance)
 
-    repay = sub.add_parser(
-        "repay", parents=[common], help="the debtor repays (default: everything outstanding)"
+    repay = _parser(
+        sub,
+        common,
+        "repay",
+        "the debtor repays a receivable into the escrow (default: everything outstanding)",
     )
-    repay.add_argument("id")
-    repay.add_argument("--amount", type=int, default=None)
+    repay.add_argument("id", help="receivable id (0x fingerprint or decimal)")
+    repay.add_argument(
+        "--amount",
+        type=amount_arg,
+        default=None,
+        metavar="MINOR_UNITS",
+        help="amount to repay, in MINOR units of the receivable's currency (cents for EUR: "
+        "125000 is 1,250.00 EUR); without it, everything still outstanding is repaid",
+    )
+    repay.add_argument(
+        "--approve",
+        action="store_true",
+        help="first let the escrow draw exactly this amount of the debtor's settlement tokens "
+        "(ERC-20 approve), when it may not yet",
+    )
     repay.set_defaults(handler=_repay)
 
-    redeem = sub.add_parser(
-        "redeem", parents=[common], help="holders draw repayments (every holder whose key is given)"
+    redeem = _parser(
+        sub, common, "redeem", "holders draw repayments (every holder whose key is given)"
     )
-    redeem.add_argument("id")
-    redeem.add_argument("--holder", default=None)
+    redeem.add_argument("id", help="receivable id (0x fingerprint or decimal)")
+    redeem.add_argument(
+        "--holder",
+        type=address_arg,
+        default=None,
+        help="only this holder (default: every holder of a balance whose key is given)",
+    )
     redeem.set_defaults(handler=_redeem)
 
-    status = sub.add_parser("status", parents=[common], help="state of receivables")
-    status.add_argument("ids", nargs="+")
+    status = sub.add_parser(
+        "status",
+        parents=[common],
+        help="state of receivables; amounts in major units (1,250.00 EUR), JSON also in minor "
+        "units; exit 1 if one is not found",
+    )
+    status.add_argument("ids", nargs="+", help="receivable ids (0x fingerprint or decimal)")
     status.add_argument(
         "--holders", default=None, help="comma-separated accounts whose balances to show"
     )

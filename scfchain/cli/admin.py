@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
 import os
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 from scfchain.cli.common import (
     EXIT_OK,
-    EXIT_USAGE,
     UsageError,
+    checked_address,
     client_of,
     emit,
     keyring_of,
+    rpc_url,
 )
 from scfchain.devnet import PROJECT_ROOT
 
@@ -24,38 +25,41 @@ from scfchain.devnet import PROJECT_ROOT
 def _demo(args: argparse.Namespace) -> int:
     from scfchain.demo import run_demo
 
-    return run_demo([Path(p) for p in args.inputs], Path(args.out))
+    return run_demo(
+        [Path(p) for p in args.inputs], Path(args.out), keep_node=args.keep_node,
+        port=args.port, db_path=Path(args.db) if args.db else None,
+    )  # fmt: skip
 
 
 def _deploy(args: argparse.Namespace) -> int:
-    from web3 import HTTPProvider, Web3
-
     from scfchain.artifacts import suite_error_decoder
     from scfchain.chain import Chain, FeePolicy, account_from_key
+    from scfchain.currencies import is_known_currency
     from scfchain.devnet import dev_private_keys
+    from scfchain.keys import from_env
+    from scfchain.sdk import make_web3
     from scfchain.suite import deploy_suite
 
     if args.dev_key:
-        key = dev_private_keys(1)[0]
+        account = account_from_key(dev_private_keys(1)[0])
+    elif not os.environ.get(args.key_env, "").strip():
+        raise UsageError(
+            f"set {args.key_env} to the deployer's private key (--key-env), or pass --dev-key"
+        )
     else:
-        key = os.environ.get(args.key_env, "")
-        if not key:
-            print(
-                f"scf deploy: set {args.key_env} to the deployer's private key, or pass --dev-key"
-            )
-            return EXIT_USAGE
-    w3 = Web3(HTTPProvider(args.rpc, request_kwargs={"timeout": 60}))
-    if args.poa:
-        from web3.middleware import ExtraDataToPOAMiddleware
-
-        w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
+        account = from_env(args.key_env).account
+    currencies = [c.strip().upper() for c in args.currencies.split(",") if c.strip()]
+    unknown = [c for c in currencies if not is_known_currency(c)]
+    if unknown or not currencies:
+        raise UsageError(
+            f"--currencies {args.currencies!r}: give ISO 4217 codes such as EUR,USD"
+            + (f" ({', '.join(unknown)} is not one)" if unknown else "")
+        )
+    w3 = make_web3(args.rpc, poa=args.poa)
     chain = Chain(
         w3, suite_error_decoder(), FeePolicy(legacy=args.legacy, gas_price=args.gas_price)
     )
-    currencies = [c.strip().upper() for c in args.currencies.split(",") if c.strip()]
-    _, deployment = deploy_suite(
-        chain, account_from_key(key), currencies, grace_period=args.grace_period
-    )
+    _, deployment = deploy_suite(chain, account, currencies, grace_period=args.grace_period)
     path = deployment.write(Path(args.out))
     print(f"deployed on chain {deployment.chain_id}: manifest {path}")
     for name, entry in deployment.contracts.items():
@@ -68,26 +72,95 @@ def _deploy(args: argparse.Namespace) -> int:
 # --- members ------------------------------------------------------------------------------------
 
 
+MEMBER_FIELDS = ("address", "party_key", "roles", "credit_line")
+
+
+def _member_rows(path: Path) -> tuple[list[Any], int]:
+    """The raw rows of a members file and the number of its first row (CSV: 2, after the
+    header; JSON: 1, the first object of the list)."""
+    if path.is_dir():
+        raise UsageError(f"{path}: is a folder; give a members file (.csv or .json)")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such members file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: not a readable members file ({type(exc).__name__})") from None
+    if path.suffix.lower() == ".json":
+        try:
+            rows = json.loads(text)
+        except ValueError as exc:
+            raise UsageError(f"{path}: invalid JSON ({exc})") from None
+        if not isinstance(rows, list):
+            raise UsageError(f"{path}: a members JSON file is a list of objects")
+        return rows, 1
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [h.strip() for h in reader.fieldnames or []]
+    missing = [f for f in ("address", "party_key", "roles") if f not in header]
+    if missing:
+        raise UsageError(
+            f"{path}: row 1: missing column(s) {', '.join(missing)} "
+            f"(header: {','.join(MEMBER_FIELDS)}; credit_line optional)"
+        )
+    reader.fieldnames = header
+    return list(reader), 2
+
+
+def _member(path: Path, n: int, row: Any) -> dict[str, Any]:
+    """One checked member: a checksum address, a party key, known roles, a credit line."""
+    from scfchain.suite import ROLES
+
+    def fail(fld: str, reason: str) -> UsageError:
+        return UsageError(f"{path}: row {n}: field {fld}: {reason}")
+
+    if not isinstance(row, dict):
+        raise UsageError(f"{path}: row {n}: not an object with {', '.join(MEMBER_FIELDS)}")
+    address = str(row.get("address") or "").strip()
+    if not address:
+        raise fail("address", "missing")
+    checksummed = checked_address(address)
+    if checksummed is None:
+        raise fail(
+            "address", f"{address!r} is not an account address (0x and 40 hex digits, EIP-55)"
+        )
+    party_key = str(row.get("party_key") or "").strip()
+    if not party_key:
+        raise fail("party_key", "missing")
+    roles = row.get("roles") or []
+    if isinstance(roles, str):
+        roles = roles.replace("|", ";").split(";")
+    if not isinstance(roles, list):
+        raise fail("roles", "a list of roles, or a string of roles separated by ; or |")
+    roles = [str(r).strip().upper() for r in roles if str(r).strip()]
+    if not roles:
+        raise fail("roles", "missing")
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown:
+        raise fail("roles", f"unknown role {', '.join(unknown)} (known: {', '.join(ROLES)})")
+    credit = row.get("credit_line")
+    credit_line = None
+    if credit is not None and str(credit).strip():
+        text = str(credit).strip()
+        if isinstance(credit, bool) or not text.isdigit():
+            raise fail("credit_line", f"{text!r} is not a whole number of minor units")
+        credit_line = int(text)
+        if credit_line >= 2**256:
+            raise fail("credit_line", f"{text} does not fit in a uint256")
+    return {
+        "address": checksummed,
+        "party_key": party_key,
+        "roles": roles,
+        "credit_line": credit_line,
+    }
+
+
 def read_members(path: Path) -> list[dict[str, Any]]:
     """Members from CSV (address,party_key,roles[,credit_line]; roles separated by ; or |) or
-    JSON (a list of objects with the same keys, roles a list or a string)."""
-    if path.suffix.lower() == ".json":
-        rows = json.loads(path.read_text())
-    else:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.DictReader(handle))
-    members = []
-    for n, row in enumerate(rows, start=2 if path.suffix.lower() != ".json" else 1):
-        roles = row.get("roles") or []
-        if isinstance(roles, str):
-            roles = [r.strip().upper() for r in roles.replace("|", ";").split(";") if r.strip()]
-        if not row.get("address") or not row.get("party_key") or not roles:
-            raise UsageError(f"{path}:{n}: address, party_key and roles are required")
-        members.append({
-            "address": row["address"].strip(), "party_key": row["party_key"].strip(), "roles": roles,
-            "credit_line": int(row["credit_line"]) if str(row.get("credit_line") or "").strip() else None,
-        })  # fmt: skip
-    return members
+    JSON (a list of objects with the same keys, roles a list or a string), every row checked
+    before anything is sent: a UsageError names the file, the row and the field."""
+    path = Path(path)
+    rows, first = _member_rows(path)
+    return [_member(path, n, row) for n, row in enumerate(rows, start=first)]
 
 
 def _operator(client: Any, ring: Any) -> Any:
@@ -99,57 +172,41 @@ def _operator(client: Any, ring: Any) -> Any:
     )
 
 
-def _members(args: argparse.Namespace) -> int:
-    from scfchain.demo import GAS_MONEY_WEI, demo_key
+def _demo_members(args: argparse.Namespace) -> tuple[list[dict[str, Any]], list[Any]]:
+    """--from-inputs: the demo account of every seller (SUPPLIER) and buyer (DEBTOR), a
+    debtor's credit line being --credit-line or its total face value; and the parties."""
+    from scfchain.devsetup import dev_members, parties_of
     from scfchain.inputs import load_inputs
 
-    client = client_of(args)
+    if not args.dev_keys:
+        raise UsageError(
+            "--from-inputs admits demo accounts: it needs --dev-keys (local dev chains only)"
+        )
+    for given in args.from_inputs:
+        if not Path(given).exists():
+            raise UsageError(f"--from-inputs {given}: no such file or folder")
+    loaded = load_inputs([Path(p) for p in args.from_inputs])
+    wanted = [dict(m) for m in dev_members(loaded.records, args.credit_line)]
+    return wanted, list(parties_of(loaded.records).values())
+
+
+def _members(args: argparse.Namespace) -> int:
+    from scfchain.devsetup import admit_members
+
     wanted: list[dict[str, Any]] = []
     parties: list[Any] = []
-    if args.from_inputs:
-        if not args.dev_keys:
-            raise UsageError(
-                "--from-inputs admits demo accounts: it needs --dev-keys (local dev chains only)"
-            )
-        from scfchain.chain import account_from_key
-
-        loaded = load_inputs([Path(p) for p in args.from_inputs])
-        roles: dict[str, set[str]] = defaultdict(set)
-        lines: dict[str, int] = defaultdict(int)
-        by_key = {}
-        for r in loaded.records:
-            roles[r.seller.key].add("SUPPLIER")
-            roles[r.buyer.key].add("DEBTOR")
-            lines[r.buyer.key] += r.amount_minor
-            by_key[r.seller.key], by_key[r.buyer.key] = r.seller, r.buyer
-        for key, party in sorted(by_key.items()):
-            wanted.append({
-                "address": account_from_key(demo_key(party)).address, "party_key": key,
-                "roles": sorted(roles[key]),
-                "credit_line": (args.credit_line or lines[key]) if "DEBTOR" in roles[key] else None,
-            })  # fmt: skip
-        parties = list(by_key.values())
-    for path in args.files:
+    for path in args.files:  # every file checked before the chain is touched
         wanted += read_members(Path(path))
+    if args.from_inputs:
+        demo_wanted, parties = _demo_members(args)
+        wanted = demo_wanted + wanted
     if not wanted:
         raise UsageError("give a members file, or --from-inputs PATH with --dev-keys")
-    ring = keyring_of(args, parties)
+    ring = keyring_of(args, parties)  # keys first: a usage error before any RPC
+    client = client_of(args)
     operator = _operator(client, ring)
-    done = []
-    for m in wanted:
-        action = "already a member"
-        if args.dry_run:
-            action = "would admit" if not client.is_member(m["address"]) else action
-        elif not client.is_member(m["address"]):
-            client.admit(operator, m["address"], m["party_key"], m["roles"])
-            action = "admitted"
-            if args.dev_keys and args.from_inputs:
-                client.chain.wait(
-                    client.chain.send_value(operator.account, m["address"], GAS_MONEY_WEI)
-                )
-        if m["credit_line"] is not None and not args.dry_run:
-            client.set_credit_line(operator, m["address"], m["credit_line"])
-        done.append({**m, "action": action})
+    fund_gas = bool(args.dev_keys and args.from_inputs)
+    done = admit_members(client, operator, wanted, fund_gas=fund_gas, dry_run=args.dry_run)
     emit(
         args,
         done,
@@ -174,15 +231,26 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         help="invoice files or folders",
     )
     demo.add_argument(
-        "--out", default=str(PROJECT_ROOT / "out" / "demo"), help="folder for the report"
+        "--out",
+        default=str(Path("out") / "demo"),
+        help="folder for the report (default out/demo in the current directory)",
     )
+    demo.add_argument(
+        "--keep-node",
+        action="store_true",
+        help="leave the demo chain running (prints its RPC URL and manifest) until Ctrl-C",
+    )
+    demo.add_argument("--port", type=int, default=0, help="the demo node's port (default: free)")
+    demo.add_argument("--db", default=None, help="keep the demo chain on disk in this folder")
     demo.set_defaults(handler=_demo)
 
     deploy = sub.add_parser("deploy", help="deploy the suite and write deployments/<chain-id>.json")
     deploy.add_argument(
         "--rpc",
+        type=rpc_url,
         default=os.environ.get("SCF_RPC", "http://127.0.0.1:8545"),
-        help="JSON-RPC URL of the node",
+        help="JSON-RPC URL of the node, http:// or https:// (default $SCF_RPC, else "
+        "http://127.0.0.1:8545)",
     )
     deploy.add_argument(
         "--key-env",
@@ -209,7 +277,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         "--poa", action="store_true", help="proof-of-authority chain: POA middleware"
     )
     deploy.add_argument(
-        "--out", default=str(PROJECT_ROOT / "deployments"), help="folder for the manifest"
+        "--out",
+        default="deployments",
+        help="folder for the manifest <chain id>.json (default deployments/ in the current "
+        "directory, where the other commands look for it)",
     )
     deploy.set_defaults(handler=_deploy)
 
@@ -218,7 +289,14 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         parents=[common],
         help="admit members (operator) from a CSV/JSON of address,party_key,roles[,credit_line]",
     )
-    members.add_argument("files", nargs="*", help="members files")
+    members.add_argument(
+        "files",
+        nargs="*",
+        help="members files, CSV (header address,party_key,roles[,credit_line]; roles separated "
+        "by ; or |) or JSON (a list of objects with those keys); roles among OPERATOR, DEBTOR, "
+        "SUPPLIER, FINANCIER, AUDITOR; credit_line in minor units. Every row is checked before "
+        "anything is sent, in a dry run too",
+    )
     members.add_argument(
         "--from-inputs",
         nargs="+",
@@ -229,7 +307,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         "--credit-line",
         type=int,
         default=None,
-        help="DEV: credit line of each debtor (default: its total face value)",
+        help="DEV: credit line of each debtor, in minor units (default: its total face value)",
     )
     members.add_argument(
         "--dry-run", action="store_true", help="show what would be done, send nothing"

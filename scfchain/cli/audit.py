@@ -1,4 +1,5 @@
-"""`scf audit`: the history of receivables, rebuilt from chain events alone."""
+"""`scf audit` and `scf verify`: the history of receivables and the anchoring of documents,
+rebuilt from chain events alone."""
 
 from __future__ import annotations
 
@@ -6,38 +7,110 @@ import argparse
 import json
 from pathlib import Path
 
-from scfchain.cli.common import EXIT_OK, client_of, parse_id
+from scfchain.cli.common import EXIT_FAILED, EXIT_OK, UsageError, client_of, parse_id
+
+AUDIT_DESCRIPTION = """\
+Rebuilds the history of one receivable, or of all, from the events of the registry, the escrow
+and the document anchor (no local state): each event with its actor (the account that sent the
+transaction, with its party-id hash and roles), amount, block, transaction and time, and each
+receivable's terms and status now. Output: JSON on stdout (or --out), CSV (--csv, one row per
+event) and a static HTML page (--html, a timeline per receivable; no script, no external asset).
+--journal joins the source file and invoice number of an `scf issue` journal (off chain,
+informative; the chain stays the source of truth). Columns and events: docs/audit-trail.md.
+"""
+VERIFY_DESCRIPTION = """\
+Hashes each FILE the way documents are hashed for the chain (sha256 of the bytes, and of each
+row of a CSV file; keccak256 too) and looks the hashes up in DocumentAnchor and in the
+registered terms of every receivable. Exit 0 when every file is anchored, 1 when one is not,
+2 when a file cannot be read.
+"""
 
 
 def _audit(args: argparse.Namespace) -> int:
+    from scfchain.audit import audit_deployment
+    from scfchain.audit_export import JournalError, journal_notes, trail_json, write_csv
+    from scfchain.audit_html import write_html
+
+    ids = [parse_id(i) for i in args.ids] if args.ids else None
+    notes = {}
+    if args.journal:
+        try:
+            notes = journal_notes(Path(args.journal))
+        except JournalError as exc:
+            raise UsageError(str(exc)) from None
     client = client_of(args)
-    history = client.history()
-    assert isinstance(history, dict)
-    ids = [parse_id(i) for i in args.ids] if args.ids else sorted(history)
-    report = {
-        "chain_id": client.chain.chain_id,
-        "registry": client.registry.address,
-        "receivables": [
-            {"id": hex(rid), "events": [e.to_json() for e in history.get(rid, [])]} for rid in ids
-        ],
-    }
-    text = json.dumps(report, indent=2, ensure_ascii=False)
+    trail = audit_deployment(client.chain, client.suite, client.deployment, ids)
+    for receivable in trail.receivables:
+        receivable.notes = notes.get(receivable.id, {})
+    events = sum(len(r.events) for r in trail.receivables)
+    done = f"audit of {len(trail.receivables)} receivable(s), {events} event(s)"
+    files = [("--out", args.out), ("--csv", args.csv), ("--html", args.html)]
     if args.out:
-        Path(args.out).write_text(text + "\n")
-        print(f"audit of {len(ids)} receivable(s): {args.out}")
-    else:
-        print(text)
+        text = json.dumps(trail_json(trail), indent=2, ensure_ascii=False)
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(text + "\n", encoding="utf-8")
+        print(f"{done}: {args.out}")
+    if args.csv:
+        rows = write_csv(trail, Path(args.csv))
+        print(f"{done}: {args.csv} ({rows} rows)")
+    if args.html:
+        write_html(trail, Path(args.html))
+        print(f"{done}: {args.html}")
+    if args.json or not any(path for _, path in files):
+        print(json.dumps(trail_json(trail), indent=2, ensure_ascii=False))
     return EXIT_OK
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from scfchain.verify import DocumentIndex
+
+    paths = [Path(f) for f in args.files]
+    for path in paths:
+        if not path.is_file():
+            raise UsageError(f"no such file: {path}")
+    client = client_of(args)
+    start = min((int(e.get("block", 0)) for e in client.deployment.contracts.values()), default=0)
+    index = DocumentIndex(client.chain, client.suite, start)
+    verdicts = [index.verify(path) for path in paths]
+    if args.json:
+        print(json.dumps([v.to_json() for v in verdicts], indent=2, ensure_ascii=False))
+    else:
+        print("\n".join(v.text() for v in verdicts))
+    return EXIT_OK if all(v.anchored for v in verdicts) else EXIT_FAILED
 
 
 # --- parser -------------------------------------------------------------------------------------
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    """Add `audit` to the `scf` parser."""
+    """Add `audit` and `verify` to the `scf` parser."""
     audit = sub.add_parser(
-        "audit", parents=[common], help="JSON of the events of each receivable, from the chain"
+        "audit",
+        parents=[common],
+        help="history of each receivable from chain events: JSON, CSV, HTML",
+        description=AUDIT_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    audit.add_argument("ids", nargs="*", help="receivables (default: all)")
+    audit.add_argument(
+        "ids", nargs="*", help="receivables (hex fingerprint or decimal; default: all)"
+    )
     audit.add_argument("--out", default=None, help="write the JSON here instead of stdout")
+    audit.add_argument("--csv", default=None, metavar="FILE", help="write one row per event here")
+    audit.add_argument("--html", default=None, metavar="FILE", help="write the HTML page here")
+    audit.add_argument(
+        "--journal",
+        default=None,
+        metavar="FILE",
+        help="`scf issue` journal: add source file and invoice number (off chain, informative)",
+    )
     audit.set_defaults(handler=_audit)
+
+    verify = sub.add_parser(
+        "verify",
+        parents=[common],
+        help="is a document anchored? to which receivable, by whom, when",
+        description=VERIFY_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    verify.add_argument("files", nargs="+", metavar="FILE", help="documents to look up")
+    verify.set_defaults(handler=_verify)

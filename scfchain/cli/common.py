@@ -9,8 +9,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from scfchain.devnet import PROJECT_ROOT
-
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CHAIN = 0, 1, 2, 3
 
 
@@ -18,16 +16,49 @@ class UsageError(RuntimeError):
     """Bad arguments or set-up: exit code 2."""
 
 
+def rpc_url(text: str) -> str:
+    """argparse type of --rpc: an http(s) URL (a bare host:port is a usage error, exit 2)."""
+    from scfchain.sdk import check_rpc_url
+
+    try:
+        return check_rpc_url(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def checked_address(text: str) -> str | None:
+    """`text` as a checksum address, or None when it is not 0x and 40 hex digits or, in mixed
+    case, fails its EIP-55 checksum (all lower or all upper case carries no checksum)."""
+    from eth_utils import is_checksum_address, is_hex_address, to_checksum_address
+
+    text = text.strip()
+    if not is_hex_address(text):
+        return None
+    digits = text[2:]
+    if digits != digits.lower() and digits != digits.upper() and not is_checksum_address(text):
+        return None
+    return to_checksum_address(text)
+
+
+def default_manifest(chain_id: int) -> Path:
+    """deployments/<chain id>.json in the current directory (where `scf deploy` writes it)."""
+    return Path("deployments") / f"{chain_id}.json"
+
+
 def chain_options() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(add_help=False)
     g = p.add_argument_group("chain")
     g.add_argument(
-        "--rpc", default=os.environ.get("SCF_RPC", "http://127.0.0.1:8545"), help="JSON-RPC URL"
+        "--rpc",
+        type=rpc_url,
+        default=os.environ.get("SCF_RPC", "http://127.0.0.1:8545"),
+        help="JSON-RPC URL, http:// or https:// (default $SCF_RPC, else http://127.0.0.1:8545)",
     )
     g.add_argument(
         "--manifest",
         default=os.environ.get("SCF_MANIFEST"),
-        help="deployment manifest (default deployments/<chain id>.json)",
+        help="deployment manifest (default $SCF_MANIFEST, else deployments/<chain id>.json in "
+        "the current directory)",
     )
     g.add_argument(
         "--chain-id", type=int, default=None, help="refuse to run unless the node has this chain id"
@@ -57,8 +88,10 @@ def chain_options() -> argparse.ArgumentParser:
     )
     k.add_argument(
         "--password-env",
-        default="SCF_KEYSTORE_PASSWORD",
-        help="environment variable with the keystore password",
+        default=None,
+        metavar="NAME",
+        help="environment variable with the keystore password; it must be set (default "
+        "SCF_KEYSTORE_PASSWORD; when that is unset the password is asked, on a terminal only)",
     )
     k.add_argument(
         "--key-env",
@@ -69,49 +102,109 @@ def chain_options() -> argparse.ArgumentParser:
     k.add_argument(
         "--dev-keys",
         action="store_true",
-        help="LOCAL DEV CHAIN ONLY: the dev operator key and deterministic demo keys of the parties",
+        help="LOCAL DEV CHAIN ONLY: the dev operator key, the demo financier's key and the "
+        "deterministic demo keys of the parties of the invoices at hand (`issue` inputs, "
+        "`members --from-inputs`, --parties-from)",
+    )
+    k.add_argument(
+        "--parties-from",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="PATH",
+        help="with --dev-keys: also the demo keys of every seller and buyer of the invoices in "
+        "this file or folder (repeatable); confirm, finance, repay and redeem then find the key "
+        "of a receivable's supplier, debtor or holder by its address",
     )
     p.add_argument("--json", action="store_true", help="machine-readable JSON on stdout")
     return p
 
 
 def client_of(args: argparse.Namespace):  # noqa: ANN202
+    """An ScfClient on --rpc with --manifest (default: deployments/<chain id>.json here)."""
     from scfchain.chain import FeePolicy
-    from scfchain.sdk import ScfClient, make_web3
+    from scfchain.sdk import ManifestError, ScfClient, make_web3
 
     w3 = make_web3(args.rpc, poa=args.poa)
     manifest = args.manifest
     if manifest is None:
-        manifest = str(PROJECT_ROOT / "deployments" / f"{int(w3.eth.chain_id)}.json")
-    if not Path(manifest).exists():
-        raise UsageError(f"manifest {manifest} not found: pass --manifest or run `scf deploy`")
+        manifest = str(default_manifest(int(w3.eth.chain_id)))
+        if not Path(manifest).exists():
+            raise UsageError(
+                f"manifest {manifest} not found in {Path.cwd()}: pass --manifest (or set "
+                "SCF_MANIFEST) or run `scf deploy` here"
+            )
     fees = FeePolicy(priority_fee=args.priority_fee, gas_price=args.gas_price, legacy=args.legacy)
-    return ScfClient.connect(
-        args.rpc, manifest, fees=fees, confirmations=args.confirmations, poa=args.poa,
-        chain_id=args.chain_id, w3=w3,
-    )  # fmt: skip
+    try:
+        return ScfClient.connect(
+            args.rpc, manifest, fees=fees, confirmations=args.confirmations, poa=args.poa,
+            chain_id=args.chain_id, w3=w3,
+        )  # fmt: skip
+    except ManifestError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def parties_of(paths: Sequence[Path]) -> list[Any]:
+    """The sellers and buyers of the invoices in `paths` (files or folders); a UsageError
+    naming a path that does not exist or holds no invoice."""
+    from scfchain.inputs import load_inputs
+
+    parties: dict[str, Any] = {}
+    for path in paths:
+        if not Path(path).exists():
+            raise UsageError(f"--parties-from {path}: no such file or folder")
+        records = load_inputs([Path(path)]).records
+        if not records:
+            raise UsageError(f"--parties-from {path}: no invoice with a seller and buyer in it")
+        for r in records:
+            parties.setdefault(r.seller.key, r.seller)
+            parties.setdefault(r.buyer.key, r.buyer)
+    return list(parties.values())
 
 
 def keyring_of(args: argparse.Namespace, parties: Sequence[Any] = ()):  # noqa: ANN202
-    from scfchain.keys import Keyring, Signer
+    """The keys given: --keystore, --key-env and, with --dev-keys, the dev operator key and the
+    demo keys of the demo financier, of `parties` and of the parties of --parties-from."""
+    from scfchain.keys import DEFAULT_PASSWORD_ENV, Keyring, Signer
 
-    ring = Keyring.load(args.keystore, args.key_env, args.password_env)
+    parties_from = getattr(args, "parties_from", [])
+    password_env = getattr(args, "password_env", None)
+    if parties_from and not args.dev_keys:
+        raise UsageError("--parties-from loads demo keys: it needs --dev-keys (local dev chains)")
+    ring = Keyring.load(
+        args.keystore,
+        args.key_env,
+        password_env or DEFAULT_PASSWORD_ENV,
+        password_env_required=password_env is not None,
+    )
     if args.dev_keys:
         from scfchain.chain import account_from_key
-        from scfchain.demo import FINANCIER, demo_key
+        from scfchain.demo import FINANCIER, SUB_SUPPLIER, demo_key
         from scfchain.devnet import dev_private_keys
 
         ring.add(Signer(account_from_key(dev_private_keys(1)[0]), "dev operator"))
-        for party in [*parties, FINANCIER]:
+        for party in [*parties, *parties_of(parties_from), FINANCIER, SUB_SUPPLIER]:
             ring.add(Signer(account_from_key(demo_key(party)), f"demo key of {party.key}"))
     return ring
 
 
+def missing_key(args: argparse.Namespace, role: str, address: str) -> UsageError:
+    """The error for a signer that is not in the keyring, with what to pass."""
+    hint = "pass its --keystore or --key-env"
+    if getattr(args, "dev_keys", False):
+        hint += ", or --parties-from the invoices it is a party to (demo keys)"
+    return UsageError(f"no key for the {role} {address}: {hint}")
+
+
 def parse_id(text: str) -> int:
+    """A receivable id: 0x-prefixed hex (the fingerprint) or decimal, in uint256."""
     try:
-        return int(text, 16) if text.lower().startswith("0x") else int(text)
+        value = int(text, 16) if text.lower().startswith("0x") else int(text)
     except ValueError:
         raise UsageError(f"not a receivable id: {text!r} (hex fingerprint or decimal)") from None
+    if not 0 <= value < 2**256:
+        raise UsageError(f"not a receivable id: {text!r} (out of the uint256 range)")
+    return value
 
 
 def emit(args: argparse.Namespace, data: Any, text: str) -> None:

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from scfchain.cli.common import EXIT_FAILED, EXIT_OK, client_of, keyring_of
-from scfchain.devnet import PROJECT_ROOT
 
 ISSUE_DESCRIPTION = """\
 First a validation report of every input (file, row, field, reason), including chain checks
@@ -20,23 +19,62 @@ too, registerAndConfirmBatch with the buyer's EIP-712 signature (registered and 
 without it, registerBatch (registered; the buyer confirms later with `scf confirm`).
 Every batch is journalled (SQLite, --journal) before it is broadcast: after a crash, run the
 same command again; nothing is issued twice and nothing is left out.
+Each receivable issued is listed with its input (file:row), invoice number and receivable id
+(the hex fingerprint that `scf status`, `confirm`, `finance`, ... take); with --json, in
+"receivables" (for a dry run, the ones ready to issue, with "issued": null).
 """
+
+
+def positive_int(text: str) -> int:
+    """argparse type of a count: a whole number of at least 1."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return int(text)
+
+
+def receivables_of(items: list[Any], issued: set[str] | None) -> list[dict[str, Any]]:
+    """Each planned item as {source, invoice_number, id, already_on_chain, issued}; `issued`:
+    the fingerprints on chain (None in a dry run)."""
+    return [
+        {
+            "source": item.record.source,
+            "invoice_number": item.record.invoice_number,
+            "id": item.fingerprint,
+            "already_on_chain": item.on_chain,
+            "issued": None if issued is None else item.fingerprint in issued,
+        }
+        for item in items
+    ]
+
+
+def _print_receivables(receivables: list[dict[str, Any]], label: str) -> None:
+    for r in receivables:
+        if r["issued"] is not False:
+            note = "  (already on chain)" if r["already_on_chain"] else ""
+            print(f"  {label}  {r['source']}  {r['invoice_number']}  {r['id']}{note}")
+
+
+def default_journal(chain_id: int) -> Path:
+    """out/issue-<chain id>.sqlite in the current directory."""
+    return Path("out") / f"issue-{chain_id}.sqlite"
 
 
 def _issue(args: argparse.Namespace) -> int:
     from scfchain.bulk import issue, validate
     from scfchain.inputs import load_inputs
-    from scfchain.journal import Journal
+    from scfchain.journal import CONFIRMED, Journal
 
     loaded = load_inputs([Path(p) for p in args.inputs])
-    client = client_of(args)
     parties = {p.key: p for r in loaded.records for p in (r.seller, r.buyer)}
-    ring = keyring_of(args, list(parties.values()))
+    ring = keyring_of(args, list(parties.values()))  # keys first: a usage error before any RPC
+    client = client_of(args)
     plan = validate(client, loaded, ring)
     report = [row.to_json() for row in plan.report]
     if not args.json:
         print(
-            f"{len(loaded.records) + len(loaded.rejections)} input(s): {len(plan.items)} ready to issue, {len(plan.report)} rejected"
+            f"{len(loaded.records) + len(loaded.rejections)} input(s): {len(plan.items)} ready to "
+            f"issue ({sum(i.on_chain for i in plan.items)} already on chain), "
+            f"{len(plan.report)} rejected"
         )
         for row in plan.report:
             where = f"{row.file}:{row.row}" if row.row is not None else row.file
@@ -48,19 +86,18 @@ def _issue(args: argparse.Namespace) -> int:
     summary["modes"] = dict(modes)
     if args.dry_run or (args.all_or_nothing and plan.report):
         summary["issued"] = None
+        summary["receivables"] = receivables_of(plan.items, None)
         if not args.json:
             why = "dry run" if args.dry_run else "--all-or-nothing: inputs were rejected"
+            if args.dry_run:
+                _print_receivables(summary["receivables"], "ready")
             print(f"nothing sent ({why})")
         else:
             print(json.dumps(summary, indent=2, ensure_ascii=False))
         return EXIT_FAILED if plan.report else EXIT_OK
     from tqdm import tqdm
 
-    journal_path = (
-        Path(args.journal)
-        if args.journal
-        else PROJECT_ROOT / "out" / f"issue-{client.chain.chain_id}.sqlite"
-    )
+    journal_path = Path(args.journal) if args.journal else default_journal(client.chain.chain_id)
     with (
         Journal(journal_path) as journal,
         tqdm(
@@ -76,7 +113,9 @@ def _issue(args: argparse.Namespace) -> int:
             progress=bar.update, log=None if args.json else tqdm.write,
         )  # fmt: skip
         counts = journal.counts()
+        on_chain = {e.fingerprint for e in journal.entries(CONFIRMED)}
     summary["issued"] = result.to_json()
+    summary["receivables"] = receivables_of(plan.items, on_chain)
     summary["journal"] = {"path": str(journal_path), **counts}
     if args.json:
         print(json.dumps(summary, indent=2, ensure_ascii=False))
@@ -86,6 +125,7 @@ def _issue(args: argparse.Namespace) -> int:
             f"{result.transactions} transaction(s), {result.already_on_chain} found already on chain); "
             f"journal {journal_path}"
         )
+        _print_receivables(summary["receivables"], "issued")
         for source, reason in result.failed:
             print(f"  not issued: {source}: {reason}")
     return EXIT_FAILED if plan.report or result.failed else EXIT_OK
@@ -107,13 +147,23 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     issue.add_argument(
         "--journal",
         default=None,
-        help="SQLite journal (default out/issue-<chain id>.sqlite); rerun with the same journal after a crash",
+        help="SQLite journal (default out/issue-<chain id>.sqlite in the current directory); "
+        "rerun with the same journal after a crash",
     )
     issue.add_argument(
-        "--batch-size", type=int, default=50, help="receivables per transaction (default 50)"
+        "--batch-size",
+        type=positive_int,
+        default=50,
+        help=(
+            "most receivables per transaction (default 50); lowered automatically so that"
+            " each transaction fits 90%% of the block gas limit"
+        ),
     )
     issue.add_argument(
-        "--window", type=int, default=16, help="most transactions in flight per sender (default 16)"
+        "--window",
+        type=positive_int,
+        default=16,
+        help="most transactions in flight per sender (default 16)",
     )
     issue.add_argument(
         "--dry-run", action="store_true", help="validation report only, send nothing"

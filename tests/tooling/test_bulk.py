@@ -2,12 +2,23 @@
 
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from scf_testnet import GEN_SCRIPT, admit_parties, start_testnet
 
-from scfchain.bulk import MODE_CONFIRM, MODE_REGISTER, issue, registered_on_chain, validate
+from scfchain.bulk import (
+    BASE_GAS,
+    CACHED_HEADROOM_NUM,
+    GAS_HEADROOM_DEN,
+    MODE_CONFIRM,
+    MODE_REGISTER,
+    issue,
+    max_batch,
+    registered_on_chain,
+    validate,
+)
 from scfchain.chain import call_tx
 from scfchain.inputs import load_inputs
 from scfchain.journal import CONFIRMED, FAILED, Journal, JournalMismatch
@@ -57,6 +68,48 @@ def test_the_validation_report_names_file_row_field_and_reason(client, net, tmp_
     assert [(r.file, r.row, r.field) for r in plan.report] == [(str(csv), 3, "currency")]
 
 
+def test_a_currency_without_a_settlement_token_in_the_deployment_is_rejected_against_the_chain(
+    client, net, tmp_path
+):
+    csv = tmp_path / "gbp.csv"
+    subprocess.run(
+        [sys.executable, str(GEN_SCRIPT), "2", str(csv), "--seed", "20", "--currency", "GBP"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    loaded, ring = prepared(client, net, csv)
+    plan = validate(client, loaded, ring)
+    assert plan.items == []
+    assert [(r.stage, r.row, r.field) for r in plan.report] == [
+        ("chain", 2, "currency"),
+        ("chain", 3, "currency"),
+    ]
+    assert "GBP" in plan.report[0].reason and "deployed: EUR, USD" in plan.report[0].reason
+
+
+def test_a_batch_size_too_big_for_a_block_is_capped_to_fit_the_block_gas_limit():
+    per_item, block = 200_000, 30_000_000
+    size = max_batch(per_item, block)
+    gas_limit = (per_item * size + BASE_GAS) * CACHED_HEADROOM_NUM // GAS_HEADROOM_DEN
+    assert gas_limit <= block * 9 // 10 < (per_item * (size + 1) + BASE_GAS) * 15 // 10
+
+
+def test_a_batch_size_larger_than_a_block_holds_is_split_into_batches_that_fit(
+    client, net, tmp_path
+):
+    loaded, ring = prepared(
+        client, net, generate(tmp_path / "in.csv", 160, seed=21, sellers=1, buyers=1)
+    )
+    plan = validate(client, loaded, ring)
+    with Journal(tmp_path / "j.sqlite") as journal:
+        result = issue(client, plan.items, journal, ring, batch_size=1000)
+        per_tx = Counter(e.tx_hash for e in journal.entries())
+    block_limit = client.w3.eth.get_block("latest")["gasLimit"]
+    gas_limits = [client.w3.eth.get_transaction(h)["gas"] for h in per_tx]
+    assert (result.confirmed, len(per_tx)) == (160, 3)
+    assert 100 < max(per_tx.values()) < 1000
+    assert max(gas_limits) <= block_limit * 9 // 10
+
+
 def test_a_record_whose_seller_is_not_a_member_is_reported_against_the_chain(client, tmp_path):
     loaded = load_inputs([generate(tmp_path / "in.csv", 1, seed=12)])
     plan = validate(client, loaded, Keyring())
@@ -92,6 +145,34 @@ def test_with_a_fresh_journal_receivables_already_on_chain_are_not_sent_again(
         again = issue(client, plan.items, journal, ring)
         states = {e.state for e in journal.entries()}
     assert (again.sent_now, again.already_on_chain, states) == (0, 6, {CONFIRMED})
+
+
+def test_validating_again_marks_receivables_already_on_chain_with_the_same_terms(
+    client, net, tmp_path
+):
+    csv = generate(tmp_path / "in.csv", 3, seed=41)
+    loaded, ring = prepared(client, net, csv)
+    with Journal(tmp_path / "j.sqlite") as journal:
+        issue(client, validate(client, loaded, ring).items, journal, ring)
+    again = validate(client, load_inputs([csv]), ring)
+    assert (again.report, [i.on_chain for i in again.items]) == ([], [True, True, True])
+
+
+def test_a_re_export_of_an_issued_invoice_with_another_amount_is_rejected_naming_the_amount(
+    client, net, tmp_path
+):
+    csv = generate(tmp_path / "in.csv", 1, seed=42)
+    loaded, ring = prepared(client, net, csv)
+    with Journal(tmp_path / "j.sqlite") as journal:
+        issue(client, validate(client, loaded, ring).items, journal, ring)
+    header, row = csv.read_text().splitlines()
+    cells = row.split(",")
+    cells[-1] = f"{float(cells[-1]) + 1:.2f}"
+    csv.write_text(f"{header}\n{','.join(cells)}\n")
+    plan = validate(client, load_inputs([csv]), ring)
+    assert plan.items == []
+    assert [(r.stage, r.row, r.field) for r in plan.report] == [("chain", 2, "amount")]
+    assert "already on chain with another face value" in plan.report[0].reason
 
 
 def test_a_batch_journalled_as_sent_but_never_broadcast_is_sent_again(client, net, tmp_path):

@@ -1,8 +1,13 @@
-"""The `scf` command line: members, issue (dry run, all-or-nothing, JSON), status, audit,
-exit codes, and a bulk issuance killed half-way and run again."""
+"""The `scf` command line on one shared node: members, issue (dry run, all-or-nothing, JSON,
+the receivable id of each input), status (not found, amounts in major units), audit, the demo
+keys of the parties with --dev-keys --parties-from, default manifest and journal in the current
+folder, repay's allowance, exit codes, and a bulk issuance killed half-way and run again."""
 
+import itertools
 import json
 import os
+import re
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -10,6 +15,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from scf_testnet import GEN_SCRIPT, REPO, party_signer, start_testnet
@@ -115,23 +121,32 @@ def test_status_and_audit_describe_an_issued_receivable(
     assert status[0]["status"] == "Confirmed" and "ReceivableConfirmed" in events
 
 
-def test_confirm_finance_repay_and_redeem_with_keys_from_the_environment(
-    net, members_admitted, tmp_path, monkeypatch
-):
-    csv = generate(tmp_path / "in.csv", 1, seed=25)
+def registered_with_funded_parties(net, csv: Path) -> tuple[str, Any, Any, Any, Any]:
+    """Registers the first invoice of `csv` (not confirmed) from its seller's demo key, with
+    the demo financier admitted and both the financier and the debtor holding and approving
+    settlement tokens; returns the id, the record and the supplier, debtor and bank keys."""
     record = load_inputs([csv]).records[0]
     supplier, debtor, bank = (party_signer(p) for p in (record.seller, record.buyer, FINANCIER))
     client = net.client()
     if not client.is_member(bank.address):
         client.admit(net.operator, bank.address, FINANCIER.key, ["FINANCIER"])
         client.chain.wait(client.chain.send_value(net.operator.account, bank.address, 10**19))
-        client.set_exposure_limit(bank, debtor.address, 10**15)
+    client.set_exposure_limit(bank, debtor.address, 10**15)
     for holder in (bank, debtor):
         client.transact(
             net.operator, client.suite.token("EUR").functions.mint(holder.address, 10**12)
         )
         client.approve_settlement(holder, "EUR")
     rid = hex(client.register(supplier, Terms.from_record(record, debtor.address)))
+    return rid, record, supplier, debtor, bank
+
+
+def test_confirm_finance_repay_and_redeem_with_keys_from_the_environment(
+    net, members_admitted, tmp_path, monkeypatch
+):
+    csv = generate(tmp_path / "in.csv", 1, seed=25)
+    rid, record, supplier, debtor, bank = registered_with_funded_parties(net, csv)
+    client = net.client()
     for name, signer in (("T_SUPPLIER", supplier), ("T_DEBTOR", debtor), ("T_BANK", bank)):
         monkeypatch.setenv(name, signer.account.key.hex())
     keys = ["--key-env", "T_SUPPLIER", "--key-env", "T_DEBTOR", "--key-env", "T_BANK"]
@@ -228,3 +243,187 @@ def test_an_issue_killed_half_way_and_run_again_puts_each_receivable_on_chain_ex
     assert second.returncode == 0, second.stdout + second.stderr
     assert (len(per_id), set(per_id.values())) == (rows, {1})
     assert states == {"confirmed": rows}
+
+
+def test_with_dev_keys_and_parties_from_confirm_finance_repay_and_redeem_find_each_partys_key(
+    net, members_admitted, tmp_path, capsys
+):
+    csv = generate(tmp_path / "in.csv", 1, seed=31)
+    rid, record, _, _, bank = registered_with_funded_parties(net, csv)
+    dev = ["--rpc", net.node.url, "--manifest", str(net.manifest), "--dev-keys"]
+    dev += ["--parties-from", str(csv)]
+    half = str(record.amount_minor // 2)
+    codes = [
+        main(["confirm", *dev, rid]),
+        main(["finance", *dev, rid, "--amount", half, "--financier", bank.address]),
+        main(["repay", *dev, rid]),
+        main(["redeem", *dev, rid]),
+    ]
+    assert (codes, net.client().status(int(rid, 16)).status) == ([0, 0, 0, 0], "Retired")
+
+
+def test_with_dev_keys_alone_a_missing_party_key_points_to_parties_from(
+    net, members_admitted, tmp_path, capsys
+):
+    csv = generate(tmp_path / "in.csv", 1, seed=32)
+    rid, *_ = registered_with_funded_parties(net, csv)
+    argv = ["confirm", "--rpc", net.node.url, "--manifest", str(net.manifest), "--dev-keys", rid]
+    code = main(argv)
+    assert (code, "--parties-from" in capsys.readouterr().err) == (EXIT_USAGE, True)
+
+
+def test_status_of_an_unknown_receivable_says_not_found(chain_args, capsys):
+    capsys.readouterr()
+    code = main(["status", *chain_args, "0x1234"])
+    expected = f"0x{0x1234:064x}  not found"
+    assert (code, capsys.readouterr().out.strip()) == (EXIT_FAILED, expected)
+
+
+def test_status_in_json_of_an_unknown_receivable_says_it_was_not_found(chain_args, capsys):
+    code, out = run_json(capsys, ["status", *chain_args, "0x1234", "--json"])
+    assert (code, out) == (EXIT_FAILED, [{"id": f"0x{0x1234:064x}", "found": False}])
+
+
+def test_status_shows_the_face_value_in_major_units_with_the_currencys_decimals(
+    chain_args, members_admitted, tmp_path, capsys
+):
+    csv = generate(tmp_path / "in.csv", 1, seed=33)
+    csv.write_text(re.sub(r",EUR,\d+(\.\d+)?", ",EUR,1250.00", csv.read_text()))
+    main(["issue", *chain_args, str(csv), "--journal", str(tmp_path / "j.sqlite"), "--json"])
+    rid = hex(int.from_bytes(load_inputs([csv]).records[0].fingerprint, "big"))
+    capsys.readouterr()
+    main(["status", *chain_args, rid])
+    assert " 1,250.00 EUR " in capsys.readouterr().out
+
+
+def test_status_in_json_keeps_minor_units_and_adds_the_major_unit_string(
+    chain_args, members_admitted, tmp_path, capsys
+):
+    csv = generate(tmp_path / "in.csv", 1, seed=34)
+    csv.write_text(re.sub(r",EUR,\d+(\.\d+)?", ",EUR,1250.00", csv.read_text()))
+    main(["issue", *chain_args, str(csv), "--journal", str(tmp_path / "j.sqlite"), "--json"])
+    rid = hex(int.from_bytes(load_inputs([csv]).records[0].fingerprint, "big"))
+    _, out = run_json(capsys, ["status", *chain_args, rid, "--json"])
+    assert (out[0]["face_value"], out[0]["face_value_major"], out[0]["currency"]) == (
+        125_000,
+        "1250.00",
+        "EUR",
+    )
+
+
+def test_issue_prints_the_source_invoice_number_and_receivable_id_of_each_issued_input(
+    chain_args, members_admitted, tmp_path, capsys
+):
+    csv = generate(tmp_path / "in.csv", 3, seed=35)
+    capsys.readouterr()
+    code = main(["issue", *chain_args, str(csv), "--journal", str(tmp_path / "j.sqlite")])
+    out = capsys.readouterr().out
+    expected = [
+        f"  issued  {r.source}  {r.invoice_number}  0x{r.fingerprint.hex()}"
+        for r in load_inputs([csv]).records
+    ]
+    assert (code, [line for line in out.splitlines() if "  issued  " in line]) == (
+        EXIT_OK,
+        expected,
+    )
+
+
+def test_issue_in_json_lists_each_input_with_its_receivable_id(
+    chain_args, members_admitted, tmp_path, capsys
+):
+    csv = generate(tmp_path / "in.csv", 2, seed=36)
+    argv = ["issue", *chain_args, str(csv), "--journal", str(tmp_path / "j.sqlite"), "--json"]
+    _, out = run_json(capsys, argv)
+    expected = [
+        {
+            "source": r.source,
+            "invoice_number": r.invoice_number,
+            "id": "0x" + r.fingerprint.hex(),
+            "issued": True,
+        }
+        for r in load_inputs([csv]).records
+    ]
+    assert out["receivables"] == expected
+
+
+def test_a_dry_run_in_json_lists_the_receivable_ids_it_would_issue(
+    chain_args, members_admitted, tmp_path, capsys
+):
+    csv = generate(tmp_path / "in.csv", 2, seed=37)
+    _, out = run_json(capsys, ["issue", *chain_args, str(csv), "--dry-run", "--json"])
+    ids = ["0x" + r.fingerprint.hex() for r in load_inputs([csv]).records]
+    assert [(r["id"], r["issued"]) for r in out["receivables"]] == [(i, None) for i in ids]
+
+
+def test_issue_without_manifest_and_journal_uses_deployments_and_out_of_the_current_folder(
+    net, members_admitted, tmp_path, monkeypatch, capsys
+):
+    chain_id = net.client().chain.chain_id
+    (tmp_path / "deployments").mkdir()
+    shutil.copy(net.manifest, tmp_path / "deployments" / f"{chain_id}.json")
+    csv = generate(tmp_path / "in.csv", 1, seed=38)
+    monkeypatch.chdir(tmp_path)
+    code = main(["issue", "--rpc", net.node.url, "--dev-keys", str(csv), "--json"])
+    journal = tmp_path / "out" / f"issue-{chain_id}.sqlite"
+    assert (code, journal.exists()) == (EXIT_OK, True)
+
+
+def test_deploy_without_out_writes_the_manifest_into_deployments_of_the_current_folder(
+    net, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.chdir(tmp_path)
+    code = main(["deploy", "--rpc", net.node.url, "--dev-key"])
+    chain_id = net.client().chain.chain_id
+    assert (code, (tmp_path / "deployments" / f"{chain_id}.json").exists()) == (EXIT_OK, True)
+
+
+def test_without_a_manifest_in_the_current_folder_the_error_names_the_folder(
+    net, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.chdir(tmp_path)
+    code = main(["status", "--rpc", net.node.url, "1"])
+    assert (code, str(tmp_path) in capsys.readouterr().err) == (EXIT_USAGE, True)
+
+
+def test_status_prints_the_id_as_the_same_hex_fingerprint_as_issue(chain_args, capsys):
+    capsys.readouterr()
+    main(["status", *chain_args, "0x0abc"])
+    assert capsys.readouterr().out.startswith("0x" + "0" * 61 + "abc  ")
+
+
+_fresh_seeds = itertools.count(40)
+
+
+@pytest.fixture
+def confirmed_without_allowance(net, members_admitted, tmp_path):
+    """A confirmed receivable whose debtor holds settlement tokens but has not let the escrow
+    draw any; returns it and the --dev-keys arguments that find its parties' keys."""
+    csv = generate(tmp_path / "in.csv", 1, seed=next(_fresh_seeds))
+    rid, _, _, debtor, _ = registered_with_funded_parties(net, csv)
+    dev = ["--rpc", net.node.url, "--manifest", str(net.manifest), "--dev-keys"]
+    dev += ["--parties-from", str(csv)]
+    assert main(["confirm", *dev, rid]) == EXIT_OK
+    net.client().approve_settlement(debtor, "EUR", 0)
+    return rid, dev
+
+
+def test_repay_without_an_allowance_says_to_pass_approve_and_sends_nothing(
+    net, confirmed_without_allowance, capsys
+):
+    rid, dev = confirmed_without_allowance
+    capsys.readouterr()
+    code = main(["repay", *dev, rid])
+    status = net.client().status(int(rid, 16)).status
+    assert (code, "--approve" in capsys.readouterr().err, status) == (
+        EXIT_FAILED,
+        True,
+        "Confirmed",
+    )
+
+
+def test_repay_with_approve_lets_the_escrow_draw_the_amount_and_repays(
+    net, confirmed_without_allowance, capsys
+):
+    rid, dev = confirmed_without_allowance
+    code = main(["repay", *dev, rid, "--approve"])
+    assert (code, net.client().status(int(rid, 16)).status) == (EXIT_OK, "Repaid")

@@ -1,12 +1,16 @@
 """The main job (`make demo`): invoices in, every receivable carried through to redemption."""
 
+import csv
 import json
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from paths import EXAMPLES, SHARED_EINVOICES
 
+from scfchain.cli import main as scf
 from scfchain.demo import run_demo
+from scfchain.devnet import LocalNode
 from scfchain.inputs import iter_files, load_inputs
 
 
@@ -16,8 +20,42 @@ def run(inputs: list[Path], out: Path) -> tuple[int, dict]:
 
 
 @pytest.fixture(scope="module")
-def examples_run(tmp_path_factory):
-    return run([EXAMPLES], tmp_path_factory.mktemp("examples"))
+def examples_out(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("examples")
+
+
+@pytest.fixture(scope="module")
+def examples_run(examples_out):
+    return run([EXAMPLES], examples_out)
+
+
+class Timelines(HTMLParser):
+    """The events of each receivable's timeline on an audit page, as a browser would read it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.events: dict[str, list[str]] = {}
+        self.current = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "section" and a.get("data-receivable"):
+            self.current = a["data-receivable"] or ""
+        if tag == "ol" and a.get("class") == "timeline":
+            self.events[self.current] = []
+        if tag == "li" and a.get("data-event"):
+            self.events[self.current].append(a["data-event"] or "")
+
+
+def timelines(page: Path) -> dict[str, list[str]]:
+    parser = Timelines()
+    parser.feed(page.read_text(encoding="utf-8"))
+    parser.close()
+    return parser.events
+
+
+def report_events(report: dict) -> dict[str, list[str]]:
+    return {r["id"]: [e["event"] for e in r["events"]] for r in report["receivables"]}
 
 
 @pytest.fixture(scope="module")
@@ -113,3 +151,58 @@ def test_a_run_with_nothing_to_issue_still_writes_a_fresh_report(tmp_path):
     assert code == 0
     assert report["receivables"] == []
     assert [x["reason"] for x in report["not_issued"]] == ["not an invoice file (.txt)"]
+
+
+def test_the_demo_writes_an_audit_page_with_every_receivables_timeline(examples_run, examples_out):
+    _, report = examples_run
+    assert report["receivables"]
+    assert timelines(examples_out / "audit.html") == report_events(report)
+
+
+def test_the_demo_audit_page_names_each_invoice_as_an_off_chain_note(examples_run, examples_out):
+    _, report = examples_run
+    page = (examples_out / "audit.html").read_text(encoding="utf-8")
+    assert all(r["invoice_number"] in page for r in report["receivables"])
+    assert "Invoice number (off chain)" in page
+
+
+def test_the_demo_writes_one_csv_row_per_event_of_the_audit_report(examples_run, examples_out):
+    _, report = examples_run
+    with (examples_out / "audit.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    by_receivable: dict[str, list[str]] = {}
+    for row in rows:
+        by_receivable.setdefault(row["receivable_id"], []).append(row["event"])
+    assert by_receivable == report_events(report)
+
+
+def test_the_demo_can_keep_its_chain_running_for_scf_audit_and_then_stops_it(tmp_path):
+    out = tmp_path / "out"
+    seen: dict = {}
+
+    def audit_while_running(node, manifest):
+        seen["node.json"] = json.loads((out / "node.json").read_text())
+        page = tmp_path / "live.html"
+        chain = ["--rpc", node.url, "--manifest", str(manifest)]
+        seen["code"] = scf(["audit", *chain, "--html", str(page)])
+        seen["timelines"] = timelines(page)
+
+    lines: list[str] = []
+    code = run_demo([EXAMPLES], out, log=lines.append, keep_node=True, hold=audit_while_running)
+    report = json.loads((out / "audit-report.json").read_text())
+    assert code == 0 and seen["code"] == 0
+    assert seen["timelines"] == report_events(report)
+    assert seen["node.json"]["manifest"] == str(out / "deployments" / "1337.json")
+    assert any(f"--rpc {seen['node.json']['rpc']}" in line for line in lines)
+    assert not (out / "node.json").exists()
+
+
+def test_the_demo_chain_kept_on_disk_can_be_audited_after_a_restart(tmp_path):
+    out, db = tmp_path / "out", tmp_path / "chain"
+    assert run_demo([EXAMPLES], out, log=lambda _line: None, db_path=db) == 0
+    report = json.loads((out / "audit-report.json").read_text())
+    page = tmp_path / "after-restart.html"
+    with LocalNode(db_path=db) as node:
+        chain = ["--rpc", node.url, "--manifest", str(out / "deployments" / "1337.json")]
+        assert scf(["audit", *chain, "--html", str(page)]) == 0
+    assert timelines(page) == report_events(report)

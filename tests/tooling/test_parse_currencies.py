@@ -3,12 +3,15 @@
 import pytest
 
 from scfchain.currencies import (
+    FACE_VALUE_MAX,
     MINOR_UNITS,
     UINT256_MAX,
     AmountError,
     UnknownCurrencyError,
+    face_value_problem,
     minor_units,
     to_minor_units,
+    unknown_currency_reason,
 )
 
 
@@ -71,6 +74,39 @@ def test_an_amount_beyond_uint256_is_refused():
 
 def test_the_largest_uint256_amount_is_still_accepted():
     assert to_minor_units(str(UINT256_MAX), "JPY") == UINT256_MAX
+
+
+def test_an_amount_of_thousands_of_digits_is_refused_as_too_large_and_shown_shortened():
+    with pytest.raises(AmountError) as refused:
+        to_minor_units("9" * 5000, "EUR")
+    assert str(refused.value) == (
+        "99999999999999999999...9999999999 (5000 characters) EUR is too large: "
+        "it does not fit in a uint256"
+    )
+
+
+def test_thousands_of_zero_decimals_beyond_the_minor_unit_are_still_exact():
+    assert to_minor_units("12.5" + "0" * 5000, "EUR") == 1250
+
+
+def test_a_non_zero_digit_thousands_of_decimals_deep_is_refused_not_rounded():
+    with pytest.raises(AmountError, match="more decimals than EUR allows"):
+        to_minor_units("12." + "0" * 5000 + "1", "EUR")
+
+
+def test_the_largest_face_value_is_the_registrys_uint96():
+    assert FACE_VALUE_MAX == 2**96 - 1
+    assert face_value_problem(FACE_VALUE_MAX) is None
+    assert "uint96 face value" in (face_value_problem(FACE_VALUE_MAX + 1) or "")
+
+
+@pytest.mark.parametrize(
+    ("code", "hint"),
+    [("eur", "(codes are upper case: EUR)"), ("RMB", "(use CNY: "), ("HRK", "(use EUR: ")],
+)
+def test_a_lower_case_or_replaced_currency_code_is_refused_naming_the_code_to_use(code, hint):
+    assert unknown_currency_reason(code).startswith(f"unknown currency {code!r}")
+    assert hint in unknown_currency_reason(code)
 
 
 def test_conversion_errors_are_value_errors():

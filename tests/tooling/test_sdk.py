@@ -1,5 +1,6 @@
 """The SDK (scfchain.sdk.ScfClient) drives the whole lifecycle on a Ganache, without Brownie."""
 
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -9,7 +10,16 @@ from web3.middleware import ExtraDataToPOAMiddleware
 
 from scfchain.chain import Chain, FeePolicy, TransactionError
 from scfchain.records import Party, ReceivableRecord, fingerprint
-from scfchain.sdk import ChainMismatch, FinancingTerms, ScfClient, Terms, make_web3
+from scfchain.sdk import (
+    ChainMismatch,
+    FinancingTerms,
+    ManifestError,
+    ScfClient,
+    Terms,
+    format_amount,
+    major_units,
+    make_web3,
+)
 from scfchain.suite import Deployment
 
 SUPPLIER = Party("VAT:DE111111111", "Supplier GmbH")
@@ -168,3 +178,51 @@ def test_a_key_given_to_connect_signs_for_its_address(net, accounts):
     keyed = ScfClient.connect(net.node.url, net.manifest, supplier)
     rid = keyed.register(supplier.address, new_terms(keyed, accounts))
     assert keyed.status(rid).supplier == supplier.address
+
+
+def test_an_rpc_url_without_a_scheme_is_refused_with_the_url_to_write():
+    with pytest.raises(ValueError, match="did you mean http://127.0.0.1:8545"):
+        make_web3("127.0.0.1:8545")
+
+
+@pytest.mark.parametrize(
+    ("minor", "currency", "shown"),
+    [(125_000, "EUR", "1,250.00 EUR"), (1_250, "JPY", "1,250 JPY"), (1_250, "BHD", "1.250 BHD")],
+)
+def test_amounts_are_shown_in_major_units_with_the_decimals_of_their_currency(
+    minor, currency, shown
+):
+    assert format_amount(minor, currency) == shown
+
+
+def test_the_major_unit_string_of_an_amount_is_exact_and_ungrouped():
+    assert major_units(123_456_789, "EUR") == "1234567.89"
+
+
+def test_a_manifest_that_is_not_json_is_an_error_that_names_the_file(tmp_path):
+    path = tmp_path / "1337.json"
+    path.write_text('{"chain_id": 1337,')
+    with pytest.raises(ManifestError, match="invalid JSON") as info:
+        ScfClient.connect("http://127.0.0.1:1", path)
+    assert str(path) in str(info.value)
+
+
+def test_a_manifest_missing_a_field_is_an_error_that_names_the_file_and_the_field(net, tmp_path):
+    data = json.loads(net.manifest.read_text())
+    del data["contracts"]["FinancingEscrow"]
+    path = tmp_path / "1337.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ManifestError, match="contracts.FinancingEscrow.address") as info:
+        Deployment.read(path)
+    assert str(path) in str(info.value)
+
+
+def test_the_state_of_a_receivable_in_json_keeps_minor_units_and_adds_major_units(net, accounts):
+    fresh = net.client()  # its own nonce view: another client sent from this account before
+    rid = fresh.register(accounts[SUPPLIER.key], new_terms(fresh, accounts, face=125_000))
+    state = fresh.status(rid).to_json()
+    assert (state["found"], state["face_value"], state["face_value_major"]) == (
+        True,
+        125_000,
+        "1250.00",
+    )

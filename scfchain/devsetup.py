@@ -1,0 +1,92 @@
+"""Set-up of a local development chain for given invoices: the members to admit and their
+admission. Shared by `scf members --from-inputs --dev-keys` and `scf node`.
+
+Demo accounts only: every party gets the deterministic demo key of `scfchain.demo.demo_key`,
+so never use this on a chain that holds anything of value.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+from typing import Any, TypedDict
+
+from scfchain.chain import account_from_key
+from scfchain.demo import GAS_MONEY_WEI, demo_key
+from scfchain.keys import Signer
+from scfchain.records import Party, ReceivableRecord
+from scfchain.sdk import ScfClient
+
+
+class MemberRow(TypedDict):
+    """A member to admit: its account, party key, roles and (debtors) credit line."""
+
+    address: str
+    party_key: str
+    roles: list[str]
+    credit_line: int | None
+
+
+def parties_of(records: Iterable[ReceivableRecord]) -> dict[str, Party]:
+    """Every seller and buyer of `records`, by party key."""
+    found: dict[str, Party] = {}
+    for r in records:
+        found[r.seller.key], found[r.buyer.key] = r.seller, r.buyer
+    return found
+
+
+def dev_members(
+    records: Iterable[ReceivableRecord], credit_line: int | None = None
+) -> list[MemberRow]:
+    """The demo account of every party of `records`: sellers get SUPPLIER, buyers DEBTOR, and
+    each debtor a credit line of `credit_line` (default: the total face value it owes)."""
+    records = list(records)
+    roles: dict[str, set[str]] = defaultdict(set)
+    owed: dict[str, int] = defaultdict(int)
+    for r in records:
+        roles[r.seller.key].add("SUPPLIER")
+        roles[r.buyer.key].add("DEBTOR")
+        owed[r.buyer.key] += r.amount_minor
+    return [
+        MemberRow(
+            address=account_from_key(demo_key(party)).address,
+            party_key=key,
+            roles=sorted(roles[key]),
+            credit_line=(credit_line or owed[key]) if "DEBTOR" in roles[key] else None,
+        )
+        for key, party in sorted(parties_of(records).items())
+    ]
+
+
+def admit_members(
+    client: ScfClient,
+    operator: Signer,
+    members: Iterable[MemberRow],
+    *,
+    fund_gas: bool = False,
+    dry_run: bool = False,
+) -> list[dict[str, Any]]:
+    """Admits each member that is not one yet (and, with `fund_gas`, sends it GAS_MONEY_WEI
+    from the operator), then sets each given credit line. Returns the members, each with its
+    `action`: "admitted", "already a member" or (dry run) "would admit"."""
+    done: list[dict[str, Any]] = []
+    for m in members:
+        action = "already a member"
+        if dry_run:
+            action = "would admit" if not client.is_member(m["address"]) else action
+        elif not client.is_member(m["address"]):
+            client.admit(operator, m["address"], m["party_key"], m["roles"])
+            action = "admitted"
+            if fund_gas:
+                sent = client.chain.send_value(operator.account, m["address"], GAS_MONEY_WEI)
+                client.chain.wait(sent)
+        if m["credit_line"] is not None and not dry_run:
+            client.set_credit_line(operator, m["address"], m["credit_line"])
+        done.append({**m, "action": action})
+    return done
+
+
+def earliest_issue_date(records: Iterable[ReceivableRecord]) -> date | None:
+    """The earliest issue date of `records` (None when there is none)."""
+    return min((r.issue_date for r in records), default=None)

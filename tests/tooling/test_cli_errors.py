@@ -1,0 +1,226 @@
+"""The `scf` command line answers bad input with a clear message and an exit code, never a
+traceback: 2 for usage (arguments, files, keys, manifests), each message naming the file and,
+where there is one, the row and the field. None of these needs a chain: they are refused first."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from eth_account import Account
+
+from scfchain.cli import EXIT_USAGE, main
+from scfchain.keys import write_keystore
+
+ACCOUNT = "0x" + "ab" * 20
+HEADER = "address,party_key,roles,credit_line\n"
+UNREACHABLE = ["--rpc", "http://127.0.0.1:9"]
+TEST_SCRYPT_N = 2**10  # a throw-away key: a cheap work factor keeps the tests quick
+
+
+def run(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, str]:
+    """Exit code and stderr of `scf argv` (argparse's own usage errors exit through SystemExit)."""
+    capsys.readouterr()
+    try:
+        code = main(argv)
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    return code, capsys.readouterr().err
+
+
+def members_file(tmp_path: Path, text: str, name: str = "members.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+@pytest.fixture
+def manifest(tmp_path: Path) -> Path:
+    path = tmp_path / "1337.json"
+    path.write_text("{}")
+    return path
+
+
+@pytest.fixture
+def keystore(tmp_path: Path) -> Path:
+    return write_keystore(
+        Account.from_key("0x" + "4c" * 32), "s3cret", tmp_path / "keys", iterations=TEST_SCRYPT_N
+    )
+
+
+def test_an_rpc_url_without_a_scheme_is_a_usage_error_that_shows_the_url_to_write(capsys):
+    code, err = run(capsys, ["status", "--rpc", "127.0.0.1:8545", "1"])
+    assert (code, "http://127.0.0.1:8545" in err, "Traceback" in err) == (EXIT_USAGE, True, False)
+
+
+def test_a_deploy_rpc_url_without_a_scheme_is_a_usage_error(capsys):
+    code, err = run(capsys, ["deploy", "--dev-key", "--rpc", "localhost:8545"])
+    assert (code, "http://localhost:8545" in err) == (EXIT_USAGE, True)
+
+
+def test_a_deploy_without_a_deployer_key_is_a_usage_error_that_names_the_variable(
+    capsys, monkeypatch
+):
+    monkeypatch.delenv("SCF_DEPLOYER_KEY", raising=False)
+    code, err = run(capsys, ["deploy", *UNREACHABLE])
+    assert (code, "SCF_DEPLOYER_KEY" in err) == (EXIT_USAGE, True)
+
+
+def test_a_keystore_password_without_a_terminal_is_a_usage_error_and_not_a_prompt(
+    keystore, capsys, monkeypatch
+):
+    monkeypatch.delenv("SCF_KEYSTORE_PASSWORD", raising=False)
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    code, err = run(capsys, ["confirm", *UNREACHABLE, "--keystore", str(keystore), "1"])
+    assert (code, str(keystore) in err, "SCF_KEYSTORE_PASSWORD" in err) == (EXIT_USAGE, True, True)
+
+
+def test_a_password_env_naming_an_unset_variable_says_it_is_unset(keystore, capsys, monkeypatch):
+    monkeypatch.delenv("NO_SUCH_PASSWORD", raising=False)
+    argv = ["confirm", *UNREACHABLE, "--keystore", str(keystore), "--password-env"]
+    code, err = run(capsys, [*argv, "NO_SUCH_PASSWORD", "1"])
+    assert (code, "NO_SUCH_PASSWORD" in err and "not set" in err) == (EXIT_USAGE, True)
+
+
+def test_a_keystore_option_naming_a_file_that_is_not_a_keystore_is_a_usage_error(tmp_path, capsys):
+    path = tmp_path / "1337.json"
+    path.write_text('{"chain_id": 1337}')
+    code, err = run(capsys, ["confirm", *UNREACHABLE, "--keystore", str(path), "1"])
+    assert (code, f"{path}: not a keystore" in err) == (EXIT_USAGE, True)
+
+
+def test_parties_from_without_dev_keys_is_a_usage_error(tmp_path, capsys):
+    code, err = run(capsys, ["confirm", *UNREACHABLE, "--parties-from", str(tmp_path), "1"])
+    assert (code, "--dev-keys" in err) == (EXIT_USAGE, True)
+
+
+def test_parties_from_a_missing_path_is_a_usage_error_that_names_it(tmp_path, capsys):
+    missing = tmp_path / "nothing.csv"
+    argv = ["confirm", *UNREACHABLE, "--dev-keys", "--parties-from", str(missing), "1"]
+    code, err = run(capsys, argv)
+    assert (code, str(missing) in err) == (EXIT_USAGE, True)
+
+
+def test_members_given_a_folder_is_a_usage_error_that_names_it(tmp_path, capsys):
+    code, err = run(capsys, ["members", *UNREACHABLE, str(tmp_path), "--dry-run"])
+    assert (code, f"{tmp_path}: is a folder" in err) == (EXIT_USAGE, True)
+
+
+def test_members_given_a_missing_file_is_a_usage_error_that_names_it(tmp_path, capsys):
+    missing = tmp_path / "members.csv"
+    code, err = run(capsys, ["members", *UNREACHABLE, str(missing), "--dry-run"])
+    assert (code, f"{missing}: no such members file" in err) == (EXIT_USAGE, True)
+
+
+def test_a_non_numeric_credit_line_names_the_file_row_and_field(tmp_path, capsys):
+    path = members_file(tmp_path, f"{HEADER}{ACCOUNT},VAT:FR1,DEBTOR,lots\n")
+    code, err = run(capsys, ["members", *UNREACHABLE, str(path), "--dry-run"])
+    assert (code, f"{path}: row 2: field credit_line" in err) == (EXIT_USAGE, True)
+
+
+def test_a_short_address_names_the_file_row_and_field(tmp_path, capsys):
+    path = members_file(tmp_path, f"{HEADER}{ACCOUNT},VAT:FR1,DEBTOR,1\n0xab12,VAT:FR2,DEBTOR,1\n")
+    code, err = run(capsys, ["members", *UNREACHABLE, str(path), "--dry-run"])
+    assert (code, f"{path}: row 3: field address" in err) == (EXIT_USAGE, True)
+
+
+def test_an_address_with_a_wrong_checksum_is_refused(tmp_path, capsys):
+    bad = "0x" + "aB" * 20  # mixed case that is not the EIP-55 checksum
+    path = members_file(tmp_path, f"{HEADER}{bad},VAT:FR1,DEBTOR,1\n")
+    code, err = run(capsys, ["members", *UNREACHABLE, str(path), "--dry-run"])
+    assert (code, "field address" in err) == (EXIT_USAGE, True)
+
+
+def test_an_unknown_role_is_refused_in_a_dry_run_too(tmp_path, capsys):
+    path = members_file(tmp_path, f"{HEADER}{ACCOUNT},VAT:FR1,DEBTOR;BANKER,\n")
+    code, err = run(capsys, ["members", *UNREACHABLE, str(path), "--dry-run"])
+    assert (code, f"{path}: row 2: field roles: unknown role BANKER" in err) == (EXIT_USAGE, True)
+
+
+def test_a_members_csv_without_the_roles_column_is_a_usage_error(tmp_path, capsys):
+    path = members_file(tmp_path, f"address,party_key\n{ACCOUNT},VAT:FR1\n")
+    code, err = run(capsys, ["members", *UNREACHABLE, str(path), "--dry-run"])
+    assert (code, "missing column(s) roles" in err) == (EXIT_USAGE, True)
+
+
+def test_a_malformed_members_json_file_names_the_file(tmp_path, capsys):
+    path = members_file(tmp_path, '[{"address": ', name="members.json")
+    code, err = run(capsys, ["members", *UNREACHABLE, str(path), "--dry-run"])
+    assert (code, f"{path}: invalid JSON" in err) == (EXIT_USAGE, True)
+
+
+def test_a_members_json_row_names_its_position_in_the_list(tmp_path, capsys):
+    rows = [
+        {"address": ACCOUNT, "party_key": "VAT:FR1", "roles": ["DEBTOR"]},
+        {"address": ACCOUNT, "party_key": "VAT:FR2", "roles": ["DEBTOR"], "credit_line": "1e3"},
+    ]
+    path = members_file(tmp_path, json.dumps(rows), name="members.json")
+    code, err = run(capsys, ["members", *UNREACHABLE, str(path), "--dry-run"])
+    assert (code, f"{path}: row 2: field credit_line" in err) == (EXIT_USAGE, True)
+
+
+def test_members_files_are_read_as_rows_with_checksum_addresses_and_known_roles(tmp_path):
+    from scfchain.cli import read_members
+
+    path = members_file(tmp_path, f"{HEADER}{ACCOUNT},VAT:FR1, debtor | supplier ,500\n")
+    assert read_members(path) == [
+        {
+            "address": "0xABaBaBaBABabABabAbAbABAbABabababaBaBABaB",
+            "party_key": "VAT:FR1",
+            "roles": ["DEBTOR", "SUPPLIER"],
+            "credit_line": 500,
+        }
+    ]
+
+
+def test_a_malformed_manifest_is_a_usage_error_that_names_the_file(manifest, capsys):
+    manifest.write_text('{"chain_id": 1337, "contracts": {')
+    code, err = run(capsys, ["status", *UNREACHABLE, "--manifest", str(manifest), "1"])
+    assert (code, f"{manifest}: not a deployment manifest: invalid JSON" in err) == (
+        EXIT_USAGE,
+        True,
+    )
+
+
+def test_a_manifest_missing_a_field_is_a_usage_error_that_names_the_file_and_field(
+    manifest, capsys
+):
+    manifest.write_text('{"chain_id": 1337, "settlement_tokens": {}}')
+    code, err = run(capsys, ["status", *UNREACHABLE, "--manifest", str(manifest), "1"])
+    assert (code, f"{manifest}: field contracts: missing" in err) == (EXIT_USAGE, True)
+
+
+def test_a_non_numeric_repay_amount_is_a_usage_error_in_minor_units(capsys):
+    code, err = run(capsys, ["repay", *UNREACHABLE, "0x1", "--amount", "12.50"])
+    assert (code, "minor units" in err) == (EXIT_USAGE, True)
+
+
+def test_a_receivable_id_that_is_not_a_number_is_a_usage_error(manifest, capsys):
+    code, err = run(capsys, ["confirm", *UNREACHABLE, "INV-1"])
+    assert (code, "not a receivable id: 'INV-1'" in err) == (EXIT_USAGE, True)
+
+
+@pytest.mark.parametrize("command", ["repay", "finance"])
+def test_the_help_of_repay_and_finance_says_amounts_are_in_minor_units(command, capsys):
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "MINOR units" in text and "125000 is 1,250.00 EUR" in text
+
+
+def test_the_help_of_repay_says_the_default_repays_everything_outstanding(capsys):
+    with pytest.raises(SystemExit):
+        main(["repay", "--help"])
+    assert "everything still outstanding is repaid" in " ".join(capsys.readouterr().out.split())
+
+
+def test_a_deploy_with_a_currency_that_is_not_iso_4217_is_a_usage_error(capsys):
+    code, err = run(capsys, ["deploy", "--dev-key", *UNREACHABLE, "--currencies", "EUR,EURO"])
+    assert (code, "EURO is not one" in err) == (EXIT_USAGE, True)
+
+
+def test_a_holder_that_is_not_an_address_is_a_usage_error(capsys):
+    code, err = run(capsys, ["status", *UNREACHABLE, "1", "--holders", "0xab12"])
+    assert (code, "--holders: '0xab12' is not an account address" in err) == (EXIT_USAGE, True)

@@ -1,0 +1,176 @@
+"""`scf node`: a local Ganache with the suite deployed and the inputs' parties admitted, in the
+foreground until SIGTERM; `scf issue --dev-keys` works against it as printed."""
+
+import signal
+import socket
+import subprocess
+import sys
+import time as clock
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+import pytest
+from paths import EXAMPLES, REPO
+
+from scfchain.cli import EXIT_OK, EXIT_USAGE, main
+from scfchain.cli.node import start_time_arg
+from scfchain.devnet import free_port
+from scfchain.inputs import load_inputs
+from scfchain.sdk import ScfClient
+
+INVOICES = [EXAMPLES / "ubl-hengda-HD-2026-0031.xml", EXAMPLES / "ubl-sauerland-SKT-2026-0187.xml"]
+EARLIEST_ISSUE = date(2026, 3, 10)  # HD-2026-0031; SKT-2026-0187 was issued on 2026-04-15
+CONFIRMED = 3
+READY_TIMEOUT_S = 180
+
+
+class Node:
+    """An `scf node` subprocess whose output goes to a log file."""
+
+    def __init__(self, tmp: Path, *args: str):
+        self.port = free_port()
+        self.log = tmp / f"node-{self.port}.log"
+        self.manifests = tmp / "deployments"
+        with self.log.open("wb") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "scfchain.cli", "node", "--port", str(self.port),
+                 "--out", str(self.manifests), *args],
+                cwd=tmp, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        self.url = self._wait_for_url()
+
+    @property
+    def manifest(self) -> Path:
+        return self.manifests / "1337.json"
+
+    def output(self) -> str:
+        return self.log.read_text()
+
+    def _wait_for_url(self) -> str:
+        deadline = clock.monotonic() + READY_TIMEOUT_S
+        while clock.monotonic() < deadline:
+            for line in self.output().splitlines():
+                if line.startswith("RPC URL: "):
+                    return line.removeprefix("RPC URL: ")
+            if self.process.poll() is not None:
+                raise AssertionError(f"scf node exited {self.process.returncode}:\n{self.output()}")
+            clock.sleep(0.1)
+        self.kill()
+        raise AssertionError(f"scf node printed no RPC URL:\n{self.output()}")
+
+    def terminate(self) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=60)
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    def issue(self, tmp: Path, *inputs: Path) -> int:
+        return main([
+            "issue", "--rpc", self.url, "--manifest", str(self.manifest), "--dev-keys",
+            "--journal", str(tmp / f"journal-{self.port}.sqlite"), *map(str, inputs),
+        ])  # fmt: skip
+
+
+def receivable_ids(*inputs: Path) -> list[int]:
+    return [int.from_bytes(r.fingerprint, "big") for r in load_inputs(list(inputs)).records]
+
+
+@pytest.fixture(scope="module")
+def node(tmp_path_factory):
+    started = Node(tmp_path_factory.mktemp("node"), "--start-at-inputs", *map(str, INVOICES))
+    yield started
+    started.kill()
+
+
+def test_scf_issue_with_dev_keys_puts_the_invoices_on_the_nodes_chain(node, tmp_path):
+    code = node.issue(tmp_path, *INVOICES)
+
+    statuses = ScfClient.connect(node.url, node.manifest).statuses(receivable_ids(*INVOICES))
+    assert code == EXIT_OK
+    assert set(statuses.values()) == {CONFIRMED}
+
+
+def test_the_clock_starts_at_the_earliest_issue_date_of_the_inputs(node):
+    genesis = ScfClient.connect(node.url, node.manifest).w3.eth.get_block(0)
+
+    assert datetime.fromtimestamp(genesis["timestamp"], UTC) == datetime.combine(
+        EARLIEST_ISSUE, time(0), UTC
+    )
+
+
+def test_the_node_prints_its_url_and_the_next_commands(node):
+    out = node.output()
+
+    assert f"RPC URL: http://127.0.0.1:{node.port}" in out
+    assert f"scf issue --rpc {node.url} --manifest {node.manifest} --dev-keys" in out
+
+
+def test_sigterm_stops_the_node_and_exits_with_code_0(tmp_path):
+    started = Node(tmp_path, "--start-time", "2019-01-01")
+    try:
+        code = started.terminate()
+    finally:
+        started.kill()
+
+    assert code == EXIT_OK, started.output()
+    assert "node stopped" in started.output()
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", started.port)) != 0, "the node still listens"
+
+
+def test_a_node_started_again_on_its_db_resumes_the_chain_with_its_receivables(tmp_path):
+    db = tmp_path / "chain-db"
+    first = Node(tmp_path, "--start-at-inputs", str(INVOICES[0]), "--db", str(db))
+    try:
+        assert first.issue(tmp_path, INVOICES[0]) == EXIT_OK
+        before = ScfClient.connect(first.url, first.manifest)
+        registry, stopped_at = before.registry.address, before.now()
+        assert first.terminate() == EXIT_OK
+        again = Node(tmp_path, "--start-at-inputs", str(INVOICES[0]), "--db", str(db))
+        try:
+            client = ScfClient.connect(again.url, again.manifest)
+            statuses = client.statuses(receivable_ids(INVOICES[0]))
+            resumed_at = client.now()  # credit lines were set again: blocks after the restart
+            out = again.output()
+        finally:
+            again.kill()
+    finally:
+        first.kill()
+
+    assert client.registry.address == registry
+    assert stopped_at <= resumed_at < stopped_at + 3_600, "the clock did not resume where it was"
+    assert set(statuses.values()) == {CONFIRMED}
+    assert "resumed from" in out and "the suite deployed before is in place" in out
+
+
+def test_a_port_already_in_use_is_a_usage_error(capsys):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        code = main(["node", "--port", str(busy.getsockname()[1]), "--start-time", "2019-01-01"])
+
+    assert code == EXIT_USAGE
+    assert "is in use" in capsys.readouterr().err
+
+
+def test_start_at_inputs_that_do_not_exist_is_a_usage_error(tmp_path, capsys):
+    code = main(["node", "--port", str(free_port()), "--start-at-inputs", str(tmp_path / "nope")])
+
+    assert code == EXIT_USAGE
+    assert "no such file or folder" in capsys.readouterr().err
+
+
+def test_start_time_takes_a_date_as_midnight_utc_or_an_iso_date_time():
+    assert start_time_arg("2019-01-01") == datetime(2019, 1, 1, tzinfo=UTC)
+    assert start_time_arg("2019-01-01T10:00:00+02:00") == datetime(2019, 1, 1, 8, tzinfo=UTC)
+
+
+def test_the_scf_command_lists_node():
+    out = subprocess.run(
+        [sys.executable, "-m", "scfchain.cli", "--help"], cwd=REPO, capture_output=True, text=True
+    ).stdout
+
+    assert "start a local dev Ganache with the suite deployed" in out
