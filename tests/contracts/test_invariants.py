@@ -1,172 +1,27 @@
-"""Invariants of the registry and the escrow, checked after every step of a scripted sequence.
+"""Invariants of the registry and the escrow, checked after every step of a scripted history.
 
-The invariants (docs/invariants.md):
-
-(a) units:       for each receivable, the holders' balances (every account and the escrow) add
-                 up to its face value less the units redeemed (burned); nothing before it is
-                 confirmed;
-(b) escrow cash: the escrow's settlement-token balance equals what it owes: every repayment
-                 not yet drawn out, plus the recourse reserves it holds. "Owed" is computed
-                 from the transactions' events, never from the balance itself;
-(c) fingerprints: no fingerprint is registered twice: registering any used one reverts;
-(d) financing:   no more than the face value of a receivable is financed or pending;
-(e) credit:      no debtor uses more credit than its line (and exactly its confirmed, unpaid
-                 face value).
-
-`Ledger` and the `check_*` functions are meant to be reused (a property-based test drives
-random sequences through them): record every successful transaction with `Ledger.record`, then
-call `check_all`.
+The invariants of docs/invariants.md are implemented once, in invariants.py, and reused by the
+property tests (test_properties.py), which check them after every step of random histories.
+Here they run after each of the 35 steps of one written-out history that passes through every
+state: split, resale, financing with and without recourse, a rejected and a cancelled request,
+partial and full repayment, redemption, default, recourse, late repayment, retirement.
 """
 
-from collections import Counter
-from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import pytest
 from brownie import accounts
 from helpers import (
     DAY,
-    EUR,
     GRACE_PERIOD,
     Status,
     financing_terms,
     latest_timestamp,
     mine_past,
     receivable_id,
-    reverts_with,
     terms_of,
 )
-
-# --- the ledger: what the chain should hold, from events ----------------------------------------
-
-
-@dataclass
-class Ledger:
-    """What the contracts owe and have issued, accumulated from the events of transactions."""
-
-    face_value: dict[int, int] = field(default_factory=dict)  # id -> face (ReceivableRegistered)
-    debtor_of: dict[int, str] = field(default_factory=dict)
-    minted: Counter = field(default_factory=Counter)  # id -> units (ReceivableConfirmed)
-    burned: Counter = field(default_factory=Counter)  # id -> units (Redeemed.burned)
-    repaid: Counter = field(default_factory=Counter)  # id -> Repaid.amount
-    paid_out: Counter = field(default_factory=Counter)  # id -> Redeemed.paid
-    reserves: int = 0  # FinancingApproved.reserve - RecourseClaimed.fromReserve - ReserveReleased
-
-    def record(self, tx) -> None:
-        """Adds the effects of one successful transaction."""
-        for ev in _events(tx, "ReceivableRegistered"):
-            self.face_value[ev["id"]] = ev["faceValue"]
-            self.debtor_of[ev["id"]] = str(ev["debtor"])
-        for ev in _events(tx, "ReceivableConfirmed"):
-            self.minted[ev["id"]] += self.face_value[ev["id"]]
-        for ev in _events(tx, "Repaid"):
-            self.repaid[ev["id"]] += ev["amount"]
-        for ev in _events(tx, "Redeemed"):
-            self.paid_out[ev["id"]] += ev["paid"]
-            self.burned[ev["id"]] += ev["burned"]
-        for ev in _events(tx, "FinancingApproved"):
-            self.reserves += ev["reserve"]
-        for ev in _events(tx, "RecourseClaimed"):
-            self.reserves -= ev["fromReserve"]
-        for ev in _events(tx, "ReserveReleased"):
-            self.reserves -= ev["amount"]
-
-    @property
-    def ids(self) -> list[int]:
-        return list(self.face_value)
-
-    def units_outstanding(self, rid: int) -> int:
-        return self.minted[rid] - self.burned[rid]
-
-    def owed(self) -> int:
-        """What the escrow owes: repayments not drawn out, plus reserves held."""
-        return sum(self.repaid[i] - self.paid_out[i] for i in self.ids) + self.reserves
-
-    def credit_in_use(self, debtor) -> int:
-        """Confirmed face value of `debtor`'s receivables, less what it has repaid."""
-        mine = [i for i in self.ids if self.debtor_of[i] == str(debtor)]
-        return sum(self.minted[i] - self.repaid[i] for i in mine)
-
-
-def _events(tx, name: str) -> list:
-    if name not in tx.events:
-        return []
-    return [tx.events[name][i] for i in range(len(tx.events[name]))]
-
-
-# --- the invariants -----------------------------------------------------------------------------
-
-
-def check_units(registry, ledger: Ledger, holders) -> None:
-    """(a) Σ balances of every holder == face value − redeemed units, for every receivable."""
-    for rid in ledger.ids:
-        held = sum(registry.balanceOf(holder, rid) for holder in holders)
-        assert held == ledger.units_outstanding(rid), (
-            f"receivable {rid:#x}: holders have {held}, expected {ledger.units_outstanding(rid)}"
-        )
-        if ledger.minted[rid]:
-            face = registry.receivable(rid)["faceValue"]
-            assert held == face - ledger.burned[rid]
-
-
-def check_escrow_cash(escrow, token, ledger: Ledger) -> None:
-    """(b) The escrow's balance == Σ(repaid − drawn out) + reserves held, from the events;
-    the escrow's own bookkeeping of repayments and reserves agrees with them."""
-    assert token.balanceOf(escrow) == ledger.owed(), (
-        f"escrow holds {token.balanceOf(escrow)}, owes {ledger.owed()}"
-    )
-    assert escrow.reservesHeld(EUR) == ledger.reserves
-    for rid in ledger.ids:
-        assert escrow.repaid(rid) == ledger.repaid[rid]
-
-
-def check_fingerprints_unique(registry, ledger: Ledger, supplier) -> None:
-    """(c) Registering any fingerprint used before reverts with FingerprintUsed."""
-    for rid in ledger.ids:
-        fingerprint = rid.to_bytes(32, "big")
-        again = (
-            fingerprint,
-            ledger.debtor_of[rid],
-            1,
-            EUR,
-            latest_timestamp() + 365 * DAY,
-            b"\x01" * 32,
-        )
-        with reverts_with("FingerprintUsed", fingerprint):
-            registry.register.call(again, {"from": supplier})
-
-
-def check_financing_within_face_value(escrow, ledger: Ledger) -> None:
-    """(d) financedOrPending[id] <= faceValue."""
-    for rid in ledger.ids:
-        assert escrow.financedOrPending(rid) <= ledger.face_value[rid]
-
-
-def check_credit_within_lines(registry, ledger: Ledger, debtors) -> None:
-    """(e) creditUsed[debtor] <= creditLine[debtor], and equals the confirmed, unpaid value."""
-    for debtor in debtors:
-        used = registry.creditUsed(debtor)
-        assert used <= registry.creditLine(debtor)
-        assert used == ledger.credit_in_use(debtor)
-
-
-def check_all(world, ledger: Ledger) -> None:
-    """Every invariant, on a `world` with registry, escrow, token, holders, supplier, debtors."""
-    check_units(world.registry, ledger, world.holders)
-    check_escrow_cash(world.escrow, world.token, ledger)
-    check_fingerprints_unique(world.registry, ledger, world.supplier)
-    check_financing_within_face_value(world.escrow, ledger)
-    check_credit_within_lines(world.registry, ledger, world.debtors)
-
-
-INVARIANTS = {
-    "units": lambda w, ledger: check_units(w.registry, ledger, w.holders),
-    "escrow-cash": lambda w, ledger: check_escrow_cash(w.escrow, w.token, ledger),
-    "fingerprints": lambda w, ledger: check_fingerprints_unique(w.registry, ledger, w.supplier),
-    "financing": lambda w, ledger: check_financing_within_face_value(w.escrow, ledger),
-    "credit": lambda w, ledger: check_credit_within_lines(w.registry, ledger, w.debtors),
-}
-
+from invariants import INVARIANTS, Ledger, check_all, check_escrow_cash, check_units
 
 # --- the scripted sequence ----------------------------------------------------------------------
 

@@ -55,3 +55,24 @@ def test_the_shim_refuses_options_it_does_not_implement():
     result = solc("--bin", "A.sol")
     assert result.returncode == 2
     assert "unsupported option --bin" in result.stderr
+
+
+def test_the_shim_reads_sources_given_by_url_as_slither_sends_them():
+    # crytic-compile's --solc-standard-json route (make slither) names each file by URL only,
+    # maps imports by remapping, and asks for the AST; the shim reads them all from disk.
+    request = {
+        "language": "Solidity",
+        "sources": {"contracts/DocumentAnchor.sol": {"urls": ["contracts/DocumentAnchor.sol"]}},
+        "settings": {
+            "remappings": ["@openzeppelin=node_modules/@openzeppelin"],
+            "outputSelection": {"*": {"*": ["abi"], "": ["ast"]}},
+        },
+    }
+    result = solc("--standard-json", "--allow-paths", str(REPO), stdin=json.dumps(request))
+
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert not [e for e in out.get("errors", []) if e["severity"] == "error"]
+    assert out["sources"]["contracts/DocumentAnchor.sol"]["ast"]["nodeType"] == "SourceUnit"
+    assert "interfaces/IReceivableRegistry.sol" in out["sources"]
+    assert out["contracts"]["contracts/DocumentAnchor.sol"]["DocumentAnchor"]["abi"]
