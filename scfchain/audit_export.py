@@ -97,6 +97,17 @@ def csv_rows(trail: AuditTrail) -> Iterable[dict[str, Any]]:
             }  # fmt: skip
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value: object) -> object:
+    """A text cell that a spreadsheet would run as a formula (=, +, -, @ first), quoted with
+    a leading apostrophe (OWASP's CSV-injection advice); numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def write_csv(trail: AuditTrail, path: Path) -> int:
     """Writes one row per event (UTF-8, header row); returns the number of rows."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -105,7 +116,7 @@ def write_csv(trail: AuditTrail, path: Path) -> int:
         writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
         writer.writeheader()
         for row in csv_rows(trail):
-            writer.writerow(row)
+            writer.writerow({k: _inert(v) for k, v in row.items()})
             count += 1
     return count
 

@@ -173,7 +173,14 @@ def validate(client: ScfClient, loaded: LoadResult, keyring: Keyring) -> Plan:
         else:
             mode = MODE_CONFIRM if debtor in keyring else MODE_REGISTER
             plan.items.append(Item(record, supplier, debtor, mode, on_chain=bool(int(found[2]))))
+    order = {record.source: n for n, record in enumerate(loaded.records)}
+    inputs, chain = plan.report[: len(loaded.rejections)], plan.report[len(loaded.rejections) :]
+    plan.report = inputs + sorted(chain, key=lambda row: order.get(_source(row), len(order)))
     return plan
+
+
+def _source(row: ReportRow) -> str:
+    return f"{row.file}:{row.row}" if row.row is not None else row.file
 
 
 def _differences(found: tuple, supplier: str, terms: Terms) -> list[tuple[str, str]]:
@@ -262,6 +269,20 @@ def reconcile(
     ]
     journal.mark_found(found)
     return len(found)
+
+
+def _replan_confirmed_but_missing(client: ScfClient, journal: Journal, items: list[Item]) -> None:
+    """A journal says confirmed, the chain says never registered: the chain was reset (a dev
+    chain restarted without its database, same chain id and addresses). Such entries go back
+    to planned. Only entries validation did not already find on chain are asked about."""
+    confirmed = {e.fingerprint for e in journal.entries(CONFIRMED)}
+    doubtful = [i for i in items if i.fingerprint in confirmed and not i.on_chain]
+    if not doubtful:
+        return
+    statuses = client.statuses([i.id for i in doubtful])
+    missing = [i.fingerprint for i in doubtful if statuses[i.id] == 0]
+    if missing:
+        journal.mark_planned(missing, "journalled as confirmed but not on chain (chain reset?)")
 
 
 LOG_CHUNK_BLOCKS = 50_000  # many nodes cap the block range of eth_getLogs
@@ -399,6 +420,7 @@ def issue(
     journal.plan((i.fingerprint, i.record.source, i.supplier) for i in items)
     result = IssueResult()
     result.already_on_chain = reconcile(client, journal, [i.fingerprint for i in items])
+    _replan_confirmed_but_missing(client, journal, items)
     state = {e.fingerprint: e for e in journal.entries()}
     todo = [i for i in items if state[i.fingerprint].state != CONFIRMED]
     done_before = len(items) - len(todo)

@@ -278,6 +278,8 @@ class Chain:
 
     def _explain(self, exc: ContractCustomError | ContractLogicError) -> str:
         data = getattr(exc, "data", None)
+        if isinstance(data, dict):  # Ganache 7: {"result": "0x<revert data>", "reason": ...}
+            data = data.get("result") or data.get("data")
         if isinstance(data, str) and data.startswith("0x") and len(data) >= 10:
             return self.errors.describe(data)
         return str(exc.message if hasattr(exc, "message") else exc)

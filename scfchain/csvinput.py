@@ -32,18 +32,23 @@ it becomes ``LEDGER:<file stem>``, named ``"<file stem> ledger owner"``. Settlem
 columns are ignored.
 
 Robustness: blank lines (and rows of empty cells) are skipped; quoted fields may hold
-commas (but not line breaks). Every bad row becomes a :class:`Rejection` with source
-``"<file>:<row>"`` (the 1-based physical line number, counting blank lines) and the
-column name as field; the other rows are still read. An unknown header gives a single
-rejection for the file; a file with a header and no data rows gives nothing.
+commas and (RFC 4180) line breaks, so a record may span several physical lines. A line
+break is accepted only in the name columns (whitespace collapsed) and in ignored extra
+columns; in any other column it rejects the whole record once, and its continuation lines
+never become records. A quote never closed (up to the end of the file or an undecodable
+line) rejects only the row where it opens; the next line is read afresh. Every bad record
+becomes a :class:`Rejection` with source ``"<file>:<row>"`` (the 1-based physical line
+number where the record starts, counting blank lines) and the column name as field; the
+other records are still read. An unknown header, a ``;``-separated header and a header
+with no data rows each give a single rejection for the file.
 
 Encodings (see :func:`decode_csv`): UTF-8 with or without a BOM; UTF-16 with a BOM;
 GBK/GB18030 for lines that are not valid UTF-8 when they are plausibly Chinese text and
 no other line of the file shows it to be UTF-8. A line that fits none of these is
 rejected (field ``encoding``), naming its first bad byte; the other lines are still read.
 
-A row's ``document_hash`` is the sha256 of its raw text line (without the line break)
-encoded as UTF-8.
+A record's ``document_hash`` is the sha256 of its raw text line (without the line break)
+encoded as UTF-8; for a multi-line record, of its lines joined by LF.
 """
 
 from __future__ import annotations
@@ -52,7 +57,7 @@ import codecs
 import csv
 import hashlib
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -141,6 +146,7 @@ class Layout:
     name: str
     required: tuple[str, ...]
     read_row: Callable[[Row, Mapping[str, str], Path], ReceivableRecord]
+    may_break: tuple[str, ...] = ()  # columns whose quoted cells may hold line breaks
 
 
 # --------------------------------------------------------------------------- values
@@ -330,7 +336,7 @@ def _record(
 
 
 LAYOUTS: tuple[Layout, ...] = (
-    Layout("scfchain", PROJECT_COLUMNS, read_project_row),
+    Layout("scfchain", PROJECT_COLUMNS, read_project_row, ("seller_name", "buyer_name")),
     Layout("IBM Accounts Receivable", IBM_REQUIRED, read_ibm_row),
 )
 
@@ -428,7 +434,10 @@ def split_cells(line: str) -> list[str]:
 
 
 def parse_csv(path: Path) -> LoadResult:
-    """Read a CSV file of receivables: one record or one rejection per non-blank data row."""
+    """Read a CSV file of receivables: one record or one rejection per non-blank data record.
+
+    A record is one line, or several when a quoted field holds a line break (RFC 4180).
+    """
     decoded = _read_lines(path)
     if isinstance(decoded, Rejection):
         return LoadResult(rejections=[decoded])
@@ -447,16 +456,118 @@ def parse_csv(path: Path) -> LoadResult:
         return LoadResult(rejections=[detected])
     header, layout, columns = detected
     result = LoadResult()
-    for number, line in lines[header_at + 1 :]:
+    at = header_at + 1
+    while at < len(lines):
+        number, line = lines[at]
         if line is None:
             result.rejections.append(Rejection(f"{path}:{number}", bad[number], "encoding"))
+            at += 1
             continue
-        outcome = _read_line(path, number, line, header, layout, columns)
+        outcome, used = _read_record(path, lines, at, header, layout, columns)
         if isinstance(outcome, ReceivableRecord):
             result.records.append(outcome)
         elif outcome is not None:
             result.rejections.append(outcome)
+        at += used
+    if not result.records and not result.rejections:
+        result.rejections.append(
+            Rejection(str(path), "no data rows: the file has a header and nothing else")
+        )
     return result
+
+
+def _record_lines(lines: Sequence[tuple[int, str | None]], start: int) -> Iterator[str]:
+    """The decoded lines from ``start`` on, up to (not including) an undecodable line."""
+    for _, line in lines[start:]:
+        if line is None:
+            return
+        yield line + "\n"
+
+
+def _read_record(
+    path: Path,
+    lines: Sequence[tuple[int, str | None]],
+    start: int,
+    header: Sequence[str],
+    layout: Layout,
+    columns: Mapping[str, str],
+) -> tuple[ReceivableRecord | Rejection | None, int]:
+    """The outcome of the record starting at ``lines[start]``, and how many lines it used.
+
+    A quoted field may hold line breaks, so a record may span several lines. A quote that
+    is never closed (up to the end of the file or an undecodable line) rejects only its
+    first line; the next line is read afresh.
+    """
+    number, line = lines[start]
+    assert line is not None
+    if not line.strip():
+        return None, 1
+    reader = csv.reader(_record_lines(lines, start), strict=True, skipinitialspace=True)
+    try:
+        cells = next(reader)
+    except csv.Error as error:
+        used = max(reader.line_num, 1)
+        if "unexpected end of data" in str(error):
+            reason = (
+                "malformed CSV row: unexpected end of data (a quote opened here is never closed)"
+            )
+            return Rejection(f"{path}:{number}", reason, "row"), 1
+        if "field larger" in str(error):  # a runaway quote, or a cell of over 128 KiB
+            return Rejection(f"{path}:{number}", f"malformed CSV row: {error}", "row"), 1
+        span = _span(lines, start, used)
+        return Rejection(f"{path}:{number}", f"malformed CSV {span}: {error}", "row"), used
+    used = reader.line_num
+    text = "\n".join(str(text) for _, text in lines[start : start + used])
+    return _read_cells(path, number, text, cells, header, layout, columns, used), used
+
+
+def _span(lines: Sequence[tuple[int, str | None]], start: int, used: int) -> str:
+    """``row`` for a one-line record, ``record (rows 2-3)`` for a multi-line one."""
+    if used <= 1:
+        return "row"
+    return f"record (rows {lines[start][0]}-{lines[start + used - 1][0]})"
+
+
+def _read_cells(
+    path: Path,
+    number: int,
+    text: str,
+    cells: list[str],
+    header: Sequence[str],
+    layout: Layout,
+    columns: Mapping[str, str],
+    used: int,
+) -> ReceivableRecord | Rejection | None:
+    """The outcome of one parsed data record: its first row number, raw text and cells."""
+    source = f"{path}:{number}"
+    if not any(cell.strip() for cell in cells):
+        return None
+    spans = "" if used == 1 else f" (the record spans rows {number}-{number + used - 1})"
+    if len(cells) < len(header):
+        return Rejection(
+            source,
+            f"row has {len(cells)} of {len(header)} columns (truncated row?){spans}",
+            header[len(cells)],
+        )
+    if len(cells) > len(header):
+        return Rejection(
+            source,
+            f"row has {len(cells)} columns but the header has {len(header)} "
+            f"(an unquoted comma?){spans}",
+            f"column {len(header) + 1}",
+        )
+    row = Row(number=number, text=text, cells=dict(zip(header, cells, strict=True)))
+    for canonical in layout.required:
+        if canonical not in layout.may_break and _LINE_BREAK.search(row.cells[columns[canonical]]):
+            return Rejection(
+                source,
+                f"a line break inside the quoted {columns[canonical]}{spans}: it must be one line",
+                columns[canonical],
+            )
+    try:
+        return layout.read_row(row, columns, path)
+    except RowError as error:
+        return Rejection(source, error.reason, error.field)
 
 
 def _read_lines(path: Path) -> DecodedLines | Rejection:
@@ -480,42 +591,10 @@ def _read_header(
         return Rejection(f"{path}:{number}", f"bad header: {error}")
     detected = detect_layout(header)
     if isinstance(detected, str):
+        if line.count(";") > line.count(","):
+            return Rejection(
+                str(path),
+                "columns separated by ';', expected ',': save the file as comma-separated CSV",
+            )
         return Rejection(str(path), detected)
     return header, *detected
-
-
-def _read_line(
-    path: Path,
-    number: int,
-    line: str,
-    header: Sequence[str],
-    layout: Layout,
-    columns: Mapping[str, str],
-) -> ReceivableRecord | Rejection | None:
-    """The outcome of one data line; None for a blank line."""
-    source = f"{path}:{number}"
-    if not line.strip():
-        return None
-    try:
-        cells = split_cells(line)
-    except csv.Error as error:
-        return Rejection(source, f"malformed CSV row: {error}", "row")
-    if not any(cell.strip() for cell in cells):
-        return None
-    if len(cells) < len(header):
-        return Rejection(
-            source,
-            f"row has {len(cells)} of {len(header)} columns (truncated row?)",
-            header[len(cells)],
-        )
-    if len(cells) > len(header):
-        return Rejection(
-            source,
-            f"row has {len(cells)} columns but the header has {len(header)} (an unquoted comma?)",
-            f"column {len(header) + 1}",
-        )
-    row = Row(number=number, text=line, cells=dict(zip(header, cells, strict=True)))
-    try:
-        return layout.read_row(row, columns, path)
-    except RowError as error:
-        return Rejection(source, error.reason, error.field)

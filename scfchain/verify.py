@@ -21,6 +21,7 @@ from scfchain.audit import fetch_events
 from scfchain.audit_describe import utc_text
 from scfchain.chain import Chain
 from scfchain.csvinput import decode_csv
+from scfchain.records import fingerprint_hex
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class Match:
             "hash": self.digest.hex,
             "algorithm": self.digest.algorithm,
             "part": self.digest.part or "whole file",
-            "receivable_id": hex(self.receivable_id),
+            "receivable_id": fingerprint_hex(self.receivable_id),
             "by": self.by,
             "at": self.at,
             "at_utc": utc_text(self.at),
@@ -93,7 +94,7 @@ class Verdict:
             part = f"{m.digest.part}, " if m.digest.part else ""
             kind = f" as {m.kind!r}" if m.kind else ""
             lines.append(
-                f"  {part}{m.how}{kind} of receivable {hex(m.receivable_id)}, by {m.by}, "
+                f"  {part}{m.how}{kind} of receivable {fingerprint_hex(m.receivable_id)}, by {m.by}, "
                 f"at {utc_text(m.at)} (block {m.block}, tx {m.transaction})"
             )
         return "\n".join(lines)

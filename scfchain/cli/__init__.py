@@ -31,8 +31,11 @@ EPILOG = """\
 exit codes:
   0  done: every input issued / every action succeeded
   1  some inputs rejected or some receivables/actions failed (see the report)
-  2  usage error: bad arguments, missing key, manifest or journal of another chain
-  3  chain or RPC error: node unreachable, timeouts after retries, wrong chain id
+  2  usage error: bad arguments, missing key or file, a journal of another chain, a manifest
+     whose addresses hold no suite contract, --dev-keys on a chain that is not a local dev chain
+  3  chain or RPC error: node unreachable, timeouts after retries, a node whose chain id is
+     not the manifest's (or --chain-id's)
+  130 interrupted (Ctrl-C): run the same command again to go on
 
 environment:
   SCF_RPC                 JSON-RPC URL (default http://127.0.0.1:8545)
@@ -42,6 +45,8 @@ environment:
 Private keys are read from keystores (--keystore) or environment variables (--key-env NAME);
 they are never printed, logged or written.
 """
+
+EXIT_INTERRUPTED = 130
 
 COMMAND_GROUPS = (admin, node, issuing, actions, audit, reconcile)
 
@@ -62,7 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    import sqlite3
+
     import requests
+    from web3.exceptions import BadFunctionCallOutput, Web3ValidationError
 
     from scfchain.chain import TransactionError
     from scfchain.journal import JournalMismatch
@@ -73,8 +81,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args))
+    except KeyboardInterrupt:
+        print(f"scf {args.command}: interrupted; run it again to go on", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # stdout closed early (e.g. `| head`): nothing left to tell
+        sys.stderr.close()
+        return EXIT_OK
     except (UsageError, KeyLoadError, JournalMismatch) as exc:
         print(f"scf {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (requests.exceptions.InvalidURL, Web3ValidationError) as exc:
+        print(f"scf {args.command}: {type(exc).__name__}: {_first_line(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    except sqlite3.DatabaseError as exc:
+        print(
+            f"scf {args.command}: the journal is not a usable SQLite file: {exc}", file=sys.stderr
+        )
+        return EXIT_USAGE
+    except BadFunctionCallOutput as exc:
+        print(
+            f"scf {args.command}: no suite contract answers at the manifest's address on this "
+            f"node (wrong --manifest or --rpc?): {_first_line(exc)}",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     except TransactionError as exc:
         print(f"scf {args.command}: refused by the chain: {exc}", file=sys.stderr)
@@ -89,3 +118,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ) as exc:
         print(f"scf {args.command}: chain/RPC error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_CHAIN
+    except OSError as exc:  # an output file that cannot be written, an input that cannot be read
+        print(f"scf {args.command}: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from scfchain.cli.common import EXIT_FAILED, EXIT_OK, UsageError, client_of, parse_id
+from scfchain.records import fingerprint_hex
 
 AUDIT_DESCRIPTION = """\
 Rebuilds the history of one receivable, or of all, from the events of the registry, the escrow
@@ -58,7 +60,10 @@ def _audit(args: argparse.Namespace) -> int:
         print(f"{done}: {args.html}")
     if args.json or not any(path for _, path in files):
         print(json.dumps(trail_json(trail), indent=2, ensure_ascii=False))
-    return EXIT_OK
+    unknown = [r.id for r in trail.receivables if r.terms.status == "None" and not r.events]
+    for rid in unknown:
+        print(f"scf audit: receivable {fingerprint_hex(rid)} not found", file=sys.stderr)
+    return EXIT_FAILED if unknown else EXIT_OK
 
 
 def _verify(args: argparse.Namespace) -> int:

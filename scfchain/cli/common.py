@@ -12,6 +12,9 @@ from typing import Any
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CHAIN = 0, 1, 2, 3
 
 
+DEV_CHAIN_IDS = (1337, 31337)  # Ganache's and Anvil's defaults: the only chains --dev-keys serves
+
+
 class UsageError(RuntimeError):
     """Bad arguments or set-up: exit code 2."""
 
@@ -122,13 +125,15 @@ def chain_options() -> argparse.ArgumentParser:
 
 def client_of(args: argparse.Namespace):  # noqa: ANN202
     """An ScfClient on --rpc with --manifest (default: deployments/<chain id>.json here)."""
-    from scfchain.chain import FeePolicy
+    from scfchain.chain import FeePolicy, with_retries
     from scfchain.sdk import ManifestError, ScfClient, make_web3
 
     w3 = make_web3(args.rpc, poa=args.poa)
     manifest = args.manifest
     if manifest is None:
-        manifest = str(default_manifest(int(w3.eth.chain_id)))
+        chain_id = int(with_retries(lambda: w3.eth.chain_id, f"eth_chainId on {args.rpc}"))
+        _refuse_dev_keys_off_dev_chains(args, chain_id)
+        manifest = str(default_manifest(chain_id))
         if not Path(manifest).exists():
             raise UsageError(
                 f"manifest {manifest} not found in {Path.cwd()}: pass --manifest (or set "
@@ -136,12 +141,22 @@ def client_of(args: argparse.Namespace):  # noqa: ANN202
             )
     fees = FeePolicy(priority_fee=args.priority_fee, gas_price=args.gas_price, legacy=args.legacy)
     try:
-        return ScfClient.connect(
+        client = ScfClient.connect(
             args.rpc, manifest, fees=fees, confirmations=args.confirmations, poa=args.poa,
             chain_id=args.chain_id, w3=w3,
         )  # fmt: skip
     except ManifestError as exc:
         raise UsageError(str(exc)) from None
+    _refuse_dev_keys_off_dev_chains(args, client.chain.chain_id)
+    return client
+
+
+def _refuse_dev_keys_off_dev_chains(args: argparse.Namespace, chain_id: int) -> None:
+    if getattr(args, "dev_keys", False) and chain_id not in DEV_CHAIN_IDS:
+        raise UsageError(
+            f"--dev-keys derives keys from public party ids: it is refused on chain {chain_id}; "
+            f"local dev chains only (chain id {' or '.join(map(str, DEV_CHAIN_IDS))})"
+        )
 
 
 def parties_of(paths: Sequence[Path]) -> list[Any]:

@@ -9,7 +9,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from scfchain.cli.common import EXIT_FAILED, EXIT_OK, client_of, keyring_of
+from scfchain.cli.common import EXIT_FAILED, EXIT_OK, UsageError, client_of, keyring_of
 
 ISSUE_DESCRIPTION = """\
 First a validation report of every input (file, row, field, reason), including chain checks
@@ -65,6 +65,8 @@ def _issue(args: argparse.Namespace) -> int:
     from scfchain.journal import CONFIRMED, Journal
 
     loaded = load_inputs([Path(p) for p in args.inputs])
+    if not loaded.records and not loaded.rejections:
+        raise UsageError(f"no invoice file (UBL, CII or CSV) in {', '.join(args.inputs)}")
     parties = {p.key: p for r in loaded.records for p in (r.seller, r.buyer)}
     ring = keyring_of(args, list(parties.values()))  # keys first: a usage error before any RPC
     client = client_of(args)

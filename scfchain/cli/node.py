@@ -5,7 +5,14 @@ The clock starts at --start-time, or at the earliest issue date of --start-at-in
 old sample invoices are not refused as past due), or else at the wall clock. With --db DIR the
 chain is kept on disk (DIR/chain) with its manifest and clock mode (DIR/node.json); started
 again on the same DIR, the node resumes that chain: nothing is deployed again, members already
-admitted are left as they are, and the clock goes on from the latest block.
+admitted are left as they are (credit lines included), and the clock goes on from the latest
+block.
+
+Besides the inputs' sellers and buyers, the demo financier is admitted with gas money; the
+operator mints settlement tokens to each debtor (the face value it owes, per currency) and to
+the financier (enough to finance every receivable), and the financier sets an exposure limit
+for each debtor, so that `scf finance`, `repay` and `redeem` with --dev-keys work. Only parties
+admitted now get any of this.
 """
 
 from __future__ import annotations
@@ -211,7 +218,7 @@ def _serve(
     from scfchain.artifacts import suite_error_decoder
     from scfchain.chain import Chain, account_from_key
     from scfchain.devnet import dev_private_keys
-    from scfchain.devsetup import admit_members, dev_members
+    from scfchain.devsetup import admit_members, dev_financier, dev_members, fund_settlement
     from scfchain.keys import Signer
     from scfchain.sdk import ScfClient, make_web3
 
@@ -234,26 +241,46 @@ def _serve(
         + f"; clock {clock:%Y-%m-%d %H:%M:%S} UTC"
     )
     _say(f"{what}: manifest {manifest}")
+    financier: str | None = None
     if records:
         client = ScfClient.connect(node.url, manifest, w3=w3)
-        members = dev_members(records, args.credit_line)
-        done = admit_members(client, Signer(operator, "dev operator"), members, fund_gas=True)
-        admitted = sum(d["action"] == "admitted" for d in done)
+        signer = Signer(operator, "dev operator")
+        members = [dev_financier(), *dev_members(records, args.credit_line)]
+        done = admit_members(client, signer, members, fund_gas=True, new_credit_lines_only=True)
+        new = [d for d in done if d["action"] == "admitted"]
+        new_debtors = [d["address"] for d in new if "DEBTOR" in d["roles"]]
+        minted = fund_settlement(client, signer, records, new_debtors, args.credit_line)
+        financier = dev_financier()["address"]
+        funded = ", ".join(f"{amount} {cur}" for cur, amount in minted.items())
         _say(
-            f"{len(done)} members with their demo keys ({admitted} admitted now, "
-            f"{len(done) - admitted} already members); debtors' credit lines set"
+            f"{len(done)} members with their demo keys ({len(new)} admitted now, "
+            f"{len(done) - len(new)} already members, left as they were)"
         )
-    _next_steps(node.url, manifest, args, db)
+        _say(
+            f"{len(new_debtors)} new debtor(s) got a credit line, settlement tokens and the "
+            "financier's exposure limit"
+            + (f"; the financier got {funded} (minor units)" if funded else "")
+        )
+    _next_steps(node.url, manifest, args, db, financier)
     return _wait(w3, stop)
 
 
-def _next_steps(url: str, manifest: Path, args: argparse.Namespace, db: Path | None) -> None:
+def _next_steps(
+    url: str, manifest: Path, args: argparse.Namespace, db: Path | None, financier: str | None
+) -> None:
+    """The RPC URL, the demo financier (None: no inputs, none admitted) and what to run next."""
     inputs = " ".join([*(args.start_at_inputs or []), *(args.inputs or [])]) or "FILES..."
     chain_args = f"--rpc {url} --manifest {manifest} --dev-keys"
+    sources = [*(args.start_at_inputs or []), *(args.inputs or [])] or ["FILES..."]
+    parties = chain_args + "".join(f" --parties-from {path}" for path in sources)
     _say(f"RPC URL: {url}")
+    _say(f"financier: {financier}")
     _say("next, in another terminal:")
     _say(f"  scf issue {chain_args} {inputs}")
     _say(f"  scf status {chain_args} <receivable id>")
+    _say(f"  scf finance <receivable id> --amount <minor units> --financier {financier} {parties}")
+    _say(f"  scf repay <receivable id> {parties}")
+    _say(f"  scf redeem <receivable id> {parties}")
     _say(f"  scf audit {chain_args}")
     kept = f"the chain is kept in {db}" if db else "the chain is lost (use --db DIR to keep it)"
     _say(f"Ctrl-C or SIGTERM stops the node; {kept}")

@@ -29,7 +29,7 @@ from scfchain.cli import main as scf
 from scfchain.demo import advance_to
 from scfchain.inputs import load_file
 from scfchain.journal import Journal
-from scfchain.records import Party, fingerprint
+from scfchain.records import Party, fingerprint, fingerprint_hex
 from scfchain.sdk import ScfClient, Terms
 from scfchain.suite import DEFAULT_GRACE_PERIOD
 
@@ -346,10 +346,12 @@ def test_scf_audit_json_lists_each_event_with_actor_amount_block_transaction_and
     story, tmp_path, capsys
 ):
     out = tmp_path / "audit.json"
-    assert scf(["audit", *chain_args(story), hex(story.ids["A"]), "--out", str(out)]) == 0
+    assert (
+        scf(["audit", *chain_args(story), fingerprint_hex(story.ids["A"]), "--out", str(out)]) == 0
+    )
     report = json.loads(out.read_text())
     (a,) = report["receivables"]
-    assert a["id"] == hex(story.ids["A"]) and a["terms"]["status"] == "Retired"
+    assert a["id"] == fingerprint_hex(story.ids["A"]) and a["terms"]["status"] == "Retired"
     got = [(e["event"], e["actor"], e["transaction"], e["amount"]) for e in a["events"]]
     assert got == story.did("A")
     assert all(e["block"] > 0 and e["time_utc"].endswith("UTC") for e in a["events"])
@@ -362,13 +364,13 @@ def test_scf_audit_csv_has_one_row_per_event_with_the_amount_in_major_units(stor
     with out.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     for name in "AB":
-        mine = [r for r in rows if r["receivable_id"] == hex(story.ids[name])]
+        mine = [r for r in rows if r["receivable_id"] == fingerprint_hex(story.ids[name])]
         expected = story.did(name)
         assert [(r["event"], r["actor"], r["transaction"]) for r in mine] == [
             d[:3] for d in expected
         ]
         assert [int(r["seq"]) for r in mine] == list(range(1, len(expected) + 1))
-    registered = next(r for r in rows if r["receivable_id"] == hex(story.ids["A"]))
+    registered = next(r for r in rows if r["receivable_id"] == fingerprint_hex(story.ids["A"]))
     assert (registered["amount_minor"], registered["amount"]) == ("1000000", "10,000.00 EUR")
     assert registered["actor_roles"] == "SUPPLIER"
 
@@ -420,7 +422,9 @@ def test_the_html_page_has_a_timeline_for_every_receivable_with_each_of_its_even
     story, trail, html_page
 ):
     page = parse(html_page)
-    assert page.timelines == {hex(r.id): [e.event for e in r.events] for r in trail.receivables}
+    assert page.timelines == {
+        fingerprint_hex(r.id): [e.event for e in r.events] for r in trail.receivables
+    }
 
 
 def test_the_html_page_is_self_contained_without_script_or_external_asset(html_page):
@@ -466,9 +470,9 @@ def test_a_journal_adds_source_file_and_invoice_number_as_off_chain_notes(story,
     args = ["audit", *chain_args(story), "--journal", str(journal_path), "--out", str(out)]
     assert scf(args) == 0
     notes = {r["id"]: r["off_chain"] for r in json.loads(out.read_text())["receivables"]}
-    assert notes[hex(story.ids["A"])]["invoice_number"] == INVOICE_A
-    assert notes[hex(story.ids["A"])]["source"] == f"{story.invoice_csv}:2"
-    assert notes[hex(story.ids["B"])] == {}
+    assert notes[fingerprint_hex(story.ids["A"])]["invoice_number"] == INVOICE_A
+    assert notes[fingerprint_hex(story.ids["A"])]["source"] == f"{story.invoice_csv}:2"
+    assert notes[fingerprint_hex(story.ids["B"])] == {}
 
 
 def test_a_missing_journal_is_a_usage_error(story, tmp_path, capsys):
@@ -490,7 +494,7 @@ def test_an_anchored_document_is_found_with_its_receivable_anchorer_and_time(sto
     assert code == 0 and verdict["anchored"]
     (match,) = verdict["matches"]
     assert match["how"] == "anchored document" and match["kind"] == "delivery-note"
-    assert match["receivable_id"] == hex(story.ids["A"])
+    assert match["receivable_id"] == fingerprint_hex(story.ids["A"])
     assert match["by"] == story.addresses["supplier"]
     assert (match["at"], match["transaction"]) == (story.anchored_at, story.anchor_tx)
     assert match["hash"] == "0x" + hashlib.sha256(DELIVERY_NOTE).hexdigest()
@@ -503,7 +507,7 @@ def test_the_invoice_row_of_a_csv_export_is_found_as_the_receivables_registered_
     assert code == 0
     (match,) = verdict["matches"]
     assert (match["how"], match["part"]) == ("registered invoice document", "row 2")
-    assert match["receivable_id"] == hex(story.ids["A"])
+    assert match["receivable_id"] == fingerprint_hex(story.ids["A"])
     assert match["by"] == story.addresses["supplier"]
     assert match["transaction"] == story.did("A")[0][2]
 
@@ -536,4 +540,24 @@ def test_a_missing_file_is_a_usage_error_naming_it(story, tmp_path, capsys):
 def test_verify_says_in_words_where_a_document_is_anchored(story, capsys):
     assert scf(["verify", *chain_args(story), str(story.delivery_note)]) == 0
     out = capsys.readouterr().out
-    assert "anchored" in out and hex(story.ids["A"]) in out and story.addresses["supplier"] in out
+    assert (
+        "anchored" in out
+        and fingerprint_hex(story.ids["A"]) in out
+        and story.addresses["supplier"] in out
+    )
+
+
+def test_scf_audit_of_an_id_never_registered_says_not_found_and_exits_1(story, capsys):
+    assert scf(["audit", *chain_args(story), "0x01", "--csv", "/dev/null"]) == 1
+    assert "0x" + "0" * 62 + "01 not found" in capsys.readouterr().err
+
+
+def test_a_csv_cell_a_spreadsheet_would_run_as_a_formula_is_written_inert():
+    from scfchain.audit_export import _inert
+
+    assert [_inert(v) for v in ('=HYPERLINK("http://x")', "@SUM(A1)", "INV-1", 5)] == [
+        '\'=HYPERLINK("http://x")',
+        "'@SUM(A1)",
+        "INV-1",
+        5,
+    ]

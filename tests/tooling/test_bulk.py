@@ -175,6 +175,20 @@ def test_a_re_export_of_an_issued_invoice_with_another_amount_is_rejected_naming
     assert "already on chain with another face value" in plan.report[0].reason
 
 
+def test_a_receivable_journalled_as_confirmed_but_missing_from_a_reset_chain_is_sent_again(
+    client, net, tmp_path
+):
+    loaded, ring = prepared(client, net, generate(tmp_path / "in.csv", 2, seed=43))
+    plan = validate(client, loaded, ring)
+    with Journal(tmp_path / "j.sqlite") as journal:
+        journal.bind(client.chain.chain_id, client.registry.address)
+        journal.plan((i.fingerprint, i.record.source, i.supplier) for i in plan.items)
+        journal.mark_confirmed([i.fingerprint for i in plan.items], 1)
+        result = issue(client, plan.items, journal, ring)
+    statuses = client.statuses([i.id for i in plan.items])
+    assert (result.sent_now, set(statuses.values())) == (2, {3})
+
+
 def test_a_batch_journalled_as_sent_but_never_broadcast_is_sent_again(client, net, tmp_path):
     loaded, ring = prepared(
         client, net, generate(tmp_path / "in.csv", 4, seed=16, sellers=1, buyers=1)

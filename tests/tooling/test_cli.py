@@ -339,6 +339,7 @@ def test_issue_in_json_lists_each_input_with_its_receivable_id(
             "source": r.source,
             "invoice_number": r.invoice_number,
             "id": "0x" + r.fingerprint.hex(),
+            "already_on_chain": False,
             "issued": True,
         }
         for r in load_inputs([csv]).records

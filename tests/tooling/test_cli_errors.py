@@ -224,3 +224,21 @@ def test_a_deploy_with_a_currency_that_is_not_iso_4217_is_a_usage_error(capsys):
 def test_a_holder_that_is_not_an_address_is_a_usage_error(capsys):
     code, err = run(capsys, ["status", *UNREACHABLE, "1", "--holders", "0xab12"])
     assert (code, "--holders: '0xab12' is not an account address" in err) == (EXIT_USAGE, True)
+
+
+def test_issue_of_a_folder_without_invoice_files_is_a_usage_error_naming_it(tmp_path, capsys):
+    code, err = run(capsys, ["issue", str(tmp_path), "--rpc", "http://127.0.0.1:1"])
+    assert (code, f"no invoice file (UBL, CII or CSV) in {tmp_path}" in err) == (EXIT_USAGE, True)
+
+
+def test_an_rpc_url_with_an_impossible_port_is_a_usage_error(capsys):
+    code, err = run(capsys, ["status", "0x01", "--rpc", "http://127.0.0.1:99999"])
+    assert (code, "InvalidURL" in err) == (EXIT_USAGE, True)
+
+
+def test_dev_keys_are_refused_on_a_chain_that_is_not_a_local_dev_chain(tmp_path, capsys):
+    from scfchain.devnet import LocalNode
+
+    with LocalNode("ganache", chain_id=5) as node:
+        code, err = run(capsys, ["status", "0x01", "--rpc", node.url, "--dev-keys"])
+    assert (code, "refused on chain 5" in err) == (EXIT_USAGE, True)

@@ -12,15 +12,18 @@ from pathlib import Path
 import pytest
 from paths import EXAMPLES, REPO
 
+from scfchain.chain import account_from_key
 from scfchain.cli import EXIT_OK, EXIT_USAGE, main
 from scfchain.cli.node import start_time_arg
-from scfchain.devnet import free_port
+from scfchain.demo import demo_key
+from scfchain.devnet import dev_private_keys, free_port
 from scfchain.inputs import load_inputs
 from scfchain.sdk import ScfClient
 
 INVOICES = [EXAMPLES / "ubl-hengda-HD-2026-0031.xml", EXAMPLES / "ubl-sauerland-SKT-2026-0187.xml"]
 EARLIEST_ISSUE = date(2026, 3, 10)  # HD-2026-0031; SKT-2026-0187 was issued on 2026-04-15
 CONFIRMED = 3
+RETIRED = 9
 READY_TIMEOUT_S = 180
 
 
@@ -74,6 +77,13 @@ class Node:
         ])  # fmt: skip
 
 
+def financier_of(output: str) -> str:
+    """The financier's address from the node's `financier: 0x...` line."""
+    lines = [line for line in output.splitlines() if line.startswith("financier: ")]
+    assert lines, f"the node printed no financier:\n{output}"
+    return lines[0].removeprefix("financier: ")
+
+
 def receivable_ids(*inputs: Path) -> list[int]:
     return [int.from_bytes(r.fingerprint, "big") for r in load_inputs(list(inputs)).records]
 
@@ -108,6 +118,37 @@ def test_the_node_prints_its_url_and_the_next_commands(node):
     assert f"scf issue --rpc {node.url} --manifest {node.manifest} --dev-keys" in out
 
 
+def test_the_readme_path_finance_repay_redeem_retires_a_receivable_on_the_nodes_chain(
+    node, tmp_path
+):
+    invoice = INVOICES[1]
+    assert node.issue(tmp_path, invoice) == EXIT_OK
+    rid = hex(receivable_ids(invoice)[0])
+    face_value = load_inputs([invoice]).records[0].amount_minor
+    keys = ["--rpc", node.url, "--manifest", str(node.manifest), "--dev-keys",
+            *(a for path in INVOICES for a in ("--parties-from", str(path)))]  # fmt: skip
+    financier = financier_of(node.output())
+
+    financed = main(
+        ["finance", rid, "--amount", str(face_value // 2), "--financier", financier, *keys]
+    )
+    repaid = main(["repay", rid, *keys])
+    redeemed = main(["redeem", rid, *keys])
+
+    assert (financed, repaid, redeemed) == (EXIT_OK, EXIT_OK, EXIT_OK)
+    assert ScfClient.connect(node.url, node.manifest).statuses([int(rid, 16)]) == {
+        int(rid, 16): RETIRED
+    }
+
+
+def test_the_node_prints_the_financier_and_a_finance_command_for_it(node):
+    out = node.output()
+    financier = financier_of(out)
+
+    assert ScfClient.connect(node.url, node.manifest).has_role(financier, "FINANCIER")
+    assert f"scf finance <receivable id> --amount <minor units> --financier {financier}" in out
+
+
 def test_sigterm_stops_the_node_and_exits_with_code_0(tmp_path):
     started = Node(tmp_path, "--start-time", "2019-01-01")
     try:
@@ -133,7 +174,7 @@ def test_a_node_started_again_on_its_db_resumes_the_chain_with_its_receivables(t
         try:
             client = ScfClient.connect(again.url, again.manifest)
             statuses = client.statuses(receivable_ids(INVOICES[0]))
-            resumed_at = client.now()  # credit lines were set again: blocks after the restart
+            resumed_at = client.now()
             out = again.output()
         finally:
             again.kill()
@@ -144,6 +185,31 @@ def test_a_node_started_again_on_its_db_resumes_the_chain_with_its_receivables(t
     assert stopped_at <= resumed_at < stopped_at + 3_600, "the clock did not resume where it was"
     assert set(statuses.values()) == {CONFIRMED}
     assert "resumed from" in out and "the suite deployed before is in place" in out
+
+
+def test_a_restart_on_the_db_leaves_a_raised_credit_line_as_it_was(tmp_path):
+    db = tmp_path / "chain-db"
+    first = Node(tmp_path, "--start-at-inputs", str(INVOICES[0]), "--db", str(db))
+    try:
+        client = ScfClient.connect(first.url, first.manifest)
+        raised = 10**12
+        operator = account_from_key(dev_private_keys(1)[0])
+        debtor = account_from_key(demo_key(load_inputs([INVOICES[0]]).records[0].buyer)).address
+        client.set_credit_line(operator, debtor, raised)
+        assert first.terminate() == EXIT_OK
+        again = Node(tmp_path, "--start-at-inputs", str(INVOICES[0]), "--db", str(db))
+        try:
+            line = (
+                ScfClient.connect(again.url, again.manifest)
+                .registry.functions.creditLine(debtor)
+                .call()
+            )
+        finally:
+            again.kill()
+    finally:
+        first.kill()
+
+    assert line == raised
 
 
 def test_a_port_already_in_use_is_a_usage_error(capsys):

@@ -162,3 +162,92 @@ def test_an_unterminated_quote_is_rejected_as_a_malformed_row(tmp_path):
     assert (found.source, found.field) == (f"{tmp_path / 'ar.csv'}:2", "row")
     assert found.reason.startswith("malformed CSV row")
     assert len(result.records) == 1
+
+
+# --------------------------------------------------------------------------- line breaks in quotes
+
+PARTIES = "VAT:NL859123456B01,{seller},VAT:DE298765432,Rheinwerk,2026-03-01,2026-06-01,EUR,5.00"
+
+
+def test_a_quoted_invoice_number_with_a_line_break_is_rejected_once_naming_row_and_field(tmp_path):
+    line = '"G6\nX",' + PARTIES.format(seller="Voltmeer")
+    result = parse_csv(write(tmp_path, f"{HEADER}\n{line}\n{row()}\n"))
+    (found,) = result.rejections
+    assert (found.source, found.field) == (f"{tmp_path / 'ar.csv'}:2", "invoice_number")
+    assert found.reason == (
+        "a line break inside the quoted invoice_number (the record spans rows 2-3): "
+        "it must be one line"
+    )
+
+
+def test_the_continuation_of_a_multi_line_field_never_becomes_a_record(tmp_path):
+    line = '"G6\nX",' + PARTIES.format(seller="Voltmeer")
+    result = parse_csv(write(tmp_path, f"{HEADER}\n{line}\n{row()}\n"))
+    assert [(r.invoice_number, r.source) for r in result.records] == [
+        ("VOL-1", f"{tmp_path / 'ar.csv'}:4")
+    ]
+
+
+def test_a_quoted_name_with_a_line_break_is_one_record_with_the_name_on_one_line(tmp_path):
+    line = "G7," + PARTIES.format(seller='"Voltmeer\r\nElektronica B.V."')
+    (found,) = parse_csv(write(tmp_path, f"{HEADER}\r\n{line}\r\n")).records
+    assert (found.source, found.seller.name) == (
+        f"{tmp_path / 'ar.csv'}:2",
+        "Voltmeer Elektronica B.V.",
+    )
+
+
+def test_a_multi_line_record_hash_is_the_sha256_of_its_lines_joined_by_a_line_feed(tmp_path):
+    line = "G7," + PARTIES.format(seller='"Voltmeer\r\nElektronica"')
+    (found,) = parse_csv(write(tmp_path, f"{HEADER}\r\n{line}\r\n")).records
+    assert found.document_hash == hashlib.sha256(line.replace("\r\n", "\n").encode()).digest()
+
+
+def test_a_line_break_in_an_extra_column_the_layout_ignores_is_accepted(tmp_path):
+    line = row() + ',"call before\npaying"'
+    (found,) = parse_csv(write(tmp_path, f"{HEADER},note\n{line}\n")).records
+    assert found.invoice_number == "VOL-1"
+
+
+def test_a_malformed_multi_line_record_is_rejected_once_naming_its_first_and_last_rows(tmp_path):
+    line = '"G6\nX"Y,' + PARTIES.format(seller="Voltmeer")
+    result = parse_csv(write(tmp_path, f"{HEADER}\n{line}\n{row()}\n"))
+    (found,) = result.rejections
+    assert (found.source, found.field) == (f"{tmp_path / 'ar.csv'}:2", "row")
+    assert found.reason.startswith("malformed CSV record (rows 2-3):")
+    assert [r.invoice_number for r in result.records] == ["VOL-1"]
+
+
+def test_a_bad_byte_inside_a_multi_line_field_rejects_its_record_and_line_but_not_the_next(
+    tmp_path,
+):
+    path = tmp_path / "ar.csv"
+    continuation = 'X\u00fc",' + PARTIES.format(seller="Voltmeer")
+    path.write_bytes(
+        f'{HEADER}\n"G6\n'.encode() + continuation.encode("cp1252") + f"\n{row()}\n".encode()
+    )
+    result = parse_csv(path)
+    assert [(r.source, r.field) for r in result.rejections] == [
+        (f"{path}:2", "row"),
+        (f"{path}:3", "encoding"),
+    ]
+    assert [r.invoice_number for r in result.records] == ["VOL-1"]
+
+
+# --------------------------------------------------------------------------- whole-file refusals
+
+
+def test_a_header_without_data_rows_is_one_rejection_naming_the_file(tmp_path):
+    (found,) = parse_csv(write(tmp_path, f"{HEADER}\n\n,,,,,,,,\n")).rejections
+    assert (found.source, found.reason) == (
+        str(tmp_path / "ar.csv"),
+        "no data rows: the file has a header and nothing else",
+    )
+
+
+def test_a_semicolon_separated_file_is_one_rejection_naming_the_delimiter(tmp_path):
+    text = f"{HEADER}\n{row()}\n".replace(",", ";")
+    result = parse_csv(write(tmp_path, text))
+    (found,) = result.rejections
+    assert (found.source, result.records) == (str(tmp_path / "ar.csv"), [])
+    assert found.reason.startswith("columns separated by ';', expected ','")

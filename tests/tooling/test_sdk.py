@@ -226,3 +226,18 @@ def test_the_state_of_a_receivable_in_json_keeps_minor_units_and_adds_major_unit
         125_000,
         "1250.00",
     )
+
+
+def test_a_revert_reported_by_ganache_with_its_data_in_a_dict_is_decoded_to_the_custom_error():
+    from eth_utils import keccak
+    from web3.exceptions import ContractLogicError
+
+    from scfchain.abis import interface_error_decoder
+
+    selector = "0x" + keccak(text="PlatformPaused()")[:4].hex()
+    ganache_style = ContractLogicError(
+        "execution reverted: VM Exception while processing transaction: revert",
+        data={"hash": "0x00", "programCounter": 1, "result": selector, "message": "revert"},
+    )
+    chain = Chain(Web3(), interface_error_decoder(), FeePolicy())
+    assert chain._explain(ganache_style).startswith("PlatformPaused")
