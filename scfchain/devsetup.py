@@ -72,22 +72,29 @@ def admit_members(
     from the operator), then sets each given credit line (with `new_credit_lines_only`, only
     those of members admitted now: a line set or used before is left as it is). Returns the
     members, each with its `action`: "admitted", "already a member" or (dry run) "would
-    admit"."""
+    admit", `notes` (a credit line set; roles the file gives an existing member that it does
+    not hold on chain) and `differs` (the chain does not hold what the file says: roles are
+    never changed here, since a role is granted or revoked on the registry on purpose)."""
     done: list[dict[str, Any]] = []
     for m in members:
-        action = "already a member"
+        action, notes = "already a member", []
+        member = client.is_member(m["address"])
         if dry_run:
-            action = "would admit" if not client.is_member(m["address"]) else action
-        elif not client.is_member(m["address"]):
+            action = "would admit" if not member else action
+        elif not member:
             client.admit(operator, m["address"], m["party_key"], m["roles"])
             action = "admitted"
             if fund_gas:
                 sent = client.chain.send_value(operator.account, m["address"], GAS_MONEY_WEI)
                 client.chain.wait(sent)
+        lacking = [r for r in m["roles"] if member and not client.has_role(m["address"], r)]
+        if lacking:
+            notes.append(f"on chain it lacks {', '.join(lacking)}: not granted by this command")
         keep_line = new_credit_lines_only and action != "admitted"
         if m["credit_line"] is not None and not dry_run and not keep_line:
             client.set_credit_line(operator, m["address"], m["credit_line"])
-        done.append({**m, "action": action})
+            notes.append(f"credit line set to {m['credit_line']} (minor units)")
+        done.append({**m, "action": action, "notes": notes, "differs": bool(lacking)})
     return done
 
 

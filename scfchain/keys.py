@@ -20,6 +20,8 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_utils import to_checksum_address
 
+from scfchain.textfiles import read_named_text
+
 DEFAULT_PASSWORD_ENV = "SCF_KEYSTORE_PASSWORD"
 
 
@@ -118,12 +120,7 @@ def read_keystore(path: Path) -> dict[str, Any]:
     path = Path(path)
     if path.is_dir():
         raise KeyLoadError(f"{path}: is a folder with no keystore file (*.json, UTC--*)")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise KeyLoadError(f"{path}: no such keystore file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise KeyLoadError(f"{path}: not a readable keystore ({type(exc).__name__})") from None
+    text = read_named_text(path, "keystore file", KeyLoadError)
     try:
         data: Any = json.loads(text)
     except ValueError as exc:

@@ -20,6 +20,7 @@ from web3.contract import Contract
 from scfchain.artifacts import load_artifact
 from scfchain.chain import Chain
 from scfchain.currencies import minor_units
+from scfchain.textfiles import read_named_text
 
 ROLES = {
     name: keccak(text=f"{name}_ROLE")
@@ -83,12 +84,7 @@ class Deployment:
         """The manifest at `path`; a ManifestError naming the file (and the field) when it is
         missing, not JSON, or lacks a field (`settings` is optional)."""
         path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ManifestError(f"{path}: no such manifest") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ManifestError(f"{path}: not a readable manifest ({type(exc).__name__})") from None
+        text = read_named_text(path, "manifest", ManifestError)
         try:
             data = json.loads(text)
         except ValueError as exc:

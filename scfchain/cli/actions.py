@@ -65,6 +65,16 @@ def _found(args: argparse.Namespace, client: Any, rid: int) -> Any:
     return None
 
 
+def _open_receivable(args: argparse.Namespace) -> tuple[int, Any, Any, Any] | None:
+    """(id, keyring, client, state) of the receivable `args.id`; the id and keys are read
+    before any RPC (a usage error first); None after saying "not found"."""
+    rid = parse_id(args.id)
+    ring = keyring_of(args)
+    client = client_of(args)
+    state = _found(args, client, rid)
+    return None if state is None else (rid, ring, client, state)
+
+
 def _confirm(args: argparse.Namespace) -> int:
     ids = [parse_id(i) for i in args.ids]
     ring = keyring_of(args)  # ids and keys first: a usage error before any RPC
@@ -107,12 +117,10 @@ def _confirm(args: argparse.Namespace) -> int:
 def _finance(args: argparse.Namespace) -> int:
     from scfchain.sdk import FinancingTerms, format_amount
 
-    rid = parse_id(args.id)
-    ring = keyring_of(args)  # ids and keys first: a usage error before any RPC
-    client = client_of(args)
-    state = _found(args, client, rid)
-    if state is None:
+    opened = _open_receivable(args)
+    if opened is None:
         return EXIT_FAILED
+    rid, ring, client, state = opened
     supplier = _signer_for(args, ring, args.supplier or state.supplier, "supplier")
     terms = FinancingTerms(args.rate_bps, args.day_count, args.recourse, args.reserve_bps)
     request_id = client.request_financing(supplier, rid, args.amount, args.financier, terms)
@@ -165,12 +173,10 @@ def _repayment_problem(
 def _repay(args: argparse.Namespace) -> int:
     from scfchain.sdk import format_amount
 
-    rid = parse_id(args.id)
-    ring = keyring_of(args)  # ids and keys first: a usage error before any RPC
-    client = client_of(args)
-    state = _found(args, client, rid)
-    if state is None:
+    opened = _open_receivable(args)
+    if opened is None:
         return EXIT_FAILED
+    rid, ring, client, state = opened
     debtor = _signer_for(args, ring, state.debtor, "debtor")
     amount = args.amount if args.amount is not None else client.outstanding(rid)
     problem = _repayment_problem(args, client, debtor, state, amount)
@@ -196,12 +202,10 @@ def _repay(args: argparse.Namespace) -> int:
 def _redeem(args: argparse.Namespace) -> int:
     from scfchain.sdk import format_amount
 
-    rid = parse_id(args.id)
-    ring = keyring_of(args)  # ids and keys first: a usage error before any RPC
-    client = client_of(args)
-    state = _found(args, client, rid)
-    if state is None:
+    opened = _open_receivable(args)
+    if opened is None:
         return EXIT_FAILED
+    rid, ring, client, state = opened
     holders = (
         [args.holder] if args.holder else [a for a in ring.signers if client.balance(a, rid) > 0]
     )

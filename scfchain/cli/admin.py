@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from scfchain.cli.common import (
+    EXIT_FAILED,
     EXIT_OK,
     UsageError,
     checked_address,
@@ -20,6 +21,7 @@ from scfchain.cli.common import (
     rpc_url,
 )
 from scfchain.devnet import PROJECT_ROOT
+from scfchain.textfiles import read_named_text
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -80,12 +82,7 @@ def _member_rows(path: Path) -> tuple[list[Any], int]:
     header; JSON: 1, the first object of the list)."""
     if path.is_dir():
         raise UsageError(f"{path}: is a folder; give a members file (.csv or .json)")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such members file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: not a readable members file ({type(exc).__name__})") from None
+    text = read_named_text(path, "members file", UsageError, encoding="utf-8-sig")
     if path.suffix.lower() == ".json":
         try:
             rows = json.loads(text)
@@ -123,6 +120,8 @@ def _member(path: Path, n: int, row: Any) -> dict[str, Any]:
         raise fail(
             "address", f"{address!r} is not an account address (0x and 40 hex digits, EIP-55)"
         )
+    if int(checksummed, 16) == 0:
+        raise fail("address", "the zero address cannot be a member")
     party_key = str(row.get("party_key") or "").strip()
     if not party_key:
         raise fail("party_key", "missing")
@@ -160,7 +159,15 @@ def read_members(path: Path) -> list[dict[str, Any]]:
     before anything is sent: a UsageError names the file, the row and the field."""
     path = Path(path)
     rows, first = _member_rows(path)
-    return [_member(path, n, row) for n, row in enumerate(rows, start=first)]
+    members = [_member(path, n, row) for n, row in enumerate(rows, start=first)]
+    first_row: dict[str, int] = {}
+    for n, m in enumerate(members, start=first):
+        seen = first_row.setdefault(m["address"], n)
+        if seen != n:
+            raise UsageError(
+                f"{path}: row {n}: field address: {m['address']} is also on row {seen}"
+            )
+    return members
 
 
 def _operator(client: Any, ring: Any) -> Any:
@@ -212,10 +219,11 @@ def _members(args: argparse.Namespace) -> int:
         done,
         "\n".join(
             f"{d['action']:16} {d['address']}  {d['party_key']}  {','.join(d['roles'])}"
+            + "".join(f"\n  {note}" for note in d["notes"])
             for d in done
         ),
     )
-    return EXIT_OK
+    return EXIT_FAILED if any(d["differs"] for d in done) else EXIT_OK
 
 
 # --- issue --------------------------------------------------------------------------------------

@@ -83,6 +83,22 @@ def test_members_are_admitted_from_a_csv_file(net, chain_args, tmp_path, capsys)
     )
 
 
+def test_an_existing_member_listed_with_roles_it_lacks_is_reported_and_exits_1(
+    net, chain_args, tmp_path, capsys
+):
+    account = "0x" + "cd" * 20
+    members = tmp_path / "members.csv"
+    members.write_text(f"address,party_key,roles\n{account},VAT:FR88888888888,SUPPLIER\n")
+    run_json(capsys, ["members", *chain_args, str(members), "--json"])
+    members.write_text(f"address,party_key,roles\n{account},VAT:FR88888888888,SUPPLIER;DEBTOR\n")
+    code, out = run_json(capsys, ["members", *chain_args, str(members), "--json"])
+    assert (code, out[0]["action"], out[0]["notes"]) == (
+        EXIT_FAILED,
+        "already a member",
+        ["on chain it lacks DEBTOR: not granted by this command"],
+    )
+
+
 def test_a_dry_run_reports_and_sends_nothing(net, chain_args, members_admitted, tmp_path, capsys):
     csv = generate(tmp_path / "in.csv", 5, seed=21)
     code, out = run_json(capsys, ["issue", *chain_args, str(csv), "--dry-run", "--json"])

@@ -242,3 +242,18 @@ def test_dev_keys_are_refused_on_a_chain_that_is_not_a_local_dev_chain(tmp_path,
     with LocalNode("ganache", chain_id=5) as node:
         code, err = run(capsys, ["status", "0x01", "--rpc", node.url, "--dev-keys"])
     assert (code, "refused on chain 5" in err) == (EXIT_USAGE, True)
+
+
+def test_a_members_file_naming_the_zero_address_is_a_usage_error(tmp_path, capsys):
+    path = members_file(tmp_path, f"address,party_key,roles\n0x{'0' * 40},VAT:X1,SUPPLIER\n")
+    code, err = run(capsys, ["members", str(path), "--rpc", "http://127.0.0.1:1"])
+    assert (code, "row 2: field address: the zero address" in err) == (EXIT_USAGE, True)
+
+
+def test_a_members_file_listing_one_address_twice_is_a_usage_error_naming_both_rows(
+    tmp_path, capsys
+):
+    account = "0x" + "ab" * 20
+    text = f"address,party_key,roles\n{account},VAT:X1,SUPPLIER\n{account},VAT:X2,DEBTOR\n"
+    code, err = run(capsys, ["members", str(members_file(tmp_path, text)), "--rpc", "http://x:1"])
+    assert (code, "row 3: field address" in err and "also on row 2" in err) == (EXIT_USAGE, True)
