@@ -47,6 +47,8 @@ class Signer:
 
 
 def _account(private_key: str | bytes, origin: str) -> LocalAccount:
+    if isinstance(private_key, str) and len(private_key) == 64 and not private_key.startswith("0x"):
+        private_key = "0x" + private_key  # 64 hex digits without 0x, as many tools write keys
     try:
         return Account.from_key(private_key)
     except Exception:  # noqa: BLE001 - the library's message may quote the key

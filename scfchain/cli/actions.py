@@ -152,6 +152,10 @@ def _repayment_problem(
 
     if amount <= 0:
         return f"nothing outstanding ({state.status})"
+    outstanding = client.outstanding(state.id)
+    if amount > outstanding:
+        owed = format_amount(outstanding, state.currency)
+        return f"{format_amount(amount, state.currency)} is more than the {owed} outstanding"
     if state.currency not in client.suite.tokens:
         return f"no settlement token for {state.currency} in this deployment"
     balance, allowance = client.settlement_funds(debtor.address, state.currency)

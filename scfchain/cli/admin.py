@@ -18,6 +18,7 @@ from scfchain.cli.common import (
     client_of,
     emit,
     keyring_of,
+    non_negative_int,
     rpc_url,
 )
 from scfchain.devnet import PROJECT_ROOT
@@ -266,7 +267,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         help="environment variable holding the deployer key",
     )
     deploy.add_argument(
-        "--dev-key", action="store_true", help="use the first funded account of the local dev chain"
+        "--dev-key",
+        "--dev-keys",
+        dest="dev_key",
+        action="store_true",
+        help="use the first funded account of the local dev chain",
     )
     deploy.add_argument(
         "--currencies", default="EUR", help="settlement tokens to deploy, e.g. EUR,USD"
@@ -279,7 +284,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     )
     deploy.add_argument("--legacy", action="store_true", help="send legacy (type 0) transactions")
     deploy.add_argument(
-        "--gas-price", type=int, default=None, help="legacy gas price in wei (0 on free-gas chains)"
+        "--gas-price",
+        type=non_negative_int,
+        default=None,
+        help="legacy gas price in wei (0 on free-gas chains)",
     )
     deploy.add_argument(
         "--poa", action="store_true", help="proof-of-authority chain: POA middleware"

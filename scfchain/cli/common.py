@@ -15,6 +15,20 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CHAIN = 0, 1, 2, 3
 DEV_CHAIN_IDS = (1337, 31337)  # Ganache's and Anvil's defaults: the only chains --dev-keys serves
 
 
+def non_negative_int(text: str) -> int:
+    """argparse type of wei or a block count: a whole number, 0 or more."""
+    if not text.strip().isascii() or not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number (0 or more)")
+    return int(text)
+
+
+def positive_int(text: str) -> int:
+    """argparse type of a count: a whole number of at least 1."""
+    if non_negative_int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return int(text)
+
+
 class UsageError(RuntimeError):
     """Bad arguments or set-up: exit code 2."""
 
@@ -73,13 +87,22 @@ def chain_options() -> argparse.ArgumentParser:
     )
     g.add_argument("--legacy", action="store_true", help="send legacy (type 0) transactions")
     g.add_argument(
-        "--gas-price", type=int, default=None, help="legacy gas price in wei (0 on free-gas chains)"
+        "--gas-price",
+        type=non_negative_int,
+        default=None,
+        help="legacy gas price in wei (0 on free-gas chains)",
     )
     g.add_argument(
-        "--priority-fee", type=int, default=0, help="EIP-1559 priority fee in wei (default 0)"
+        "--priority-fee",
+        type=non_negative_int,
+        default=0,
+        help="EIP-1559 priority fee in wei (default 0)",
     )
     g.add_argument(
-        "--confirmations", type=int, default=0, help="blocks to wait on top of each transaction"
+        "--confirmations",
+        type=non_negative_int,
+        default=0,
+        help="blocks to wait on top of each transaction",
     )
     k = p.add_argument_group("keys")
     k.add_argument(

@@ -9,7 +9,14 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from scfchain.cli.common import EXIT_FAILED, EXIT_OK, UsageError, client_of, keyring_of
+from scfchain.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    UsageError,
+    client_of,
+    keyring_of,
+    positive_int,
+)
 
 ISSUE_DESCRIPTION = """\
 First a validation report of every input (file, row, field, reason), including chain checks
@@ -23,13 +30,6 @@ Each receivable issued is listed with its input (file:row), invoice number and r
 (the hex fingerprint that `scf status`, `confirm`, `finance`, ... take); with --json, in
 "receivables" (for a dry run, the ones ready to issue, with "issued": null).
 """
-
-
-def positive_int(text: str) -> int:
-    """argparse type of a count: a whole number of at least 1."""
-    if not text.strip().isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
-    return int(text)
 
 
 def receivables_of(items: list[Any], issued: set[str] | None) -> list[dict[str, Any]]:
@@ -124,7 +124,8 @@ def _issue(args: argparse.Namespace) -> int:
     else:
         print(
             f"{result.confirmed} of {len(plan.items)} on chain ({result.sent_now} sent now in "
-            f"{result.transactions} transaction(s), {result.already_on_chain} found already on chain); "
+            f"{result.transactions} transaction(s), {sum(i.on_chain for i in plan.items)} on "
+            f"chain before this run); "
             f"journal {journal_path}"
         )
         _print_receivables(summary["receivables"], "issued")

@@ -21,13 +21,14 @@ them). Exit 0 when journal and chain agree (after --fix: when they now agree), 1
 
 
 def _reconcile(args: argparse.Namespace) -> int:
+    from scfchain.cli.issuing import default_journal
     from scfchain.journal import Journal
     from scfchain.reconcile import compare, fix
 
-    path = Path(args.journal)
+    client = client_of(args)
+    path = Path(args.journal) if args.journal else default_journal(client.chain.chain_id)
     if not path.is_file():
         raise UsageError(f"journal {path} not found")
-    client = client_of(args)
     with Journal(path) as journal:
         report = compare(client, journal)
         fixed = 0
@@ -73,7 +74,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         description=RECONCILE_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    reconcile.add_argument("--journal", required=True, help="the SQLite journal of `scf issue`")
+    reconcile.add_argument(
+        "--journal",
+        default=None,
+        help="the SQLite journal of `scf issue` (default, as there: out/issue-<chain id>.sqlite)",
+    )
     reconcile.add_argument(
         "--fix", action="store_true", help="update the journal from the chain (never the chain)"
     )

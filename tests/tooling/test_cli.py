@@ -444,3 +444,18 @@ def test_repay_with_approve_lets_the_escrow_draw_the_amount_and_repays(
     rid, dev = confirmed_without_allowance
     code = main(["repay", *dev, rid, "--approve"])
     assert (code, net.client().status(int(rid, 16)).status) == (EXIT_OK, "Repaid")
+
+
+def test_repay_of_more_than_is_outstanding_says_so_and_sends_nothing(
+    net, confirmed_without_allowance, capsys
+):
+    rid, dev = confirmed_without_allowance
+    owed = net.client().outstanding(int(rid, 16))
+    capsys.readouterr()
+    code = main(["repay", *dev, rid, "--amount", str(owed + 1), "--approve"])
+    status = net.client().status(int(rid, 16)).status
+    assert (code, "outstanding" in capsys.readouterr().err, status) == (
+        EXIT_FAILED,
+        True,
+        "Confirmed",
+    )

@@ -257,3 +257,17 @@ def test_a_members_file_listing_one_address_twice_is_a_usage_error_naming_both_r
     text = f"address,party_key,roles\n{account},VAT:X1,SUPPLIER\n{account},VAT:X2,DEBTOR\n"
     code, err = run(capsys, ["members", str(members_file(tmp_path, text)), "--rpc", "http://x:1"])
     assert (code, "row 3: field address" in err and "also on row 2" in err) == (EXIT_USAGE, True)
+
+
+@pytest.mark.parametrize("option", ["--gas-price", "--priority-fee", "--confirmations"])
+def test_a_negative_fee_or_confirmation_count_is_a_usage_error(option, capsys):
+    code, err = run(capsys, ["status", "0x01", option, "-1"])
+    assert (code, "is not a whole number (0 or more)" in err) == (EXIT_USAGE, True)
+
+
+def test_a_hex_private_key_without_0x_in_the_environment_is_accepted():
+    from scfchain.keys import from_env
+
+    account = Account.create()
+    bare = account.key.hex().removeprefix("0x")
+    assert from_env("K", {"K": bare}).address == account.address
