@@ -69,10 +69,16 @@ def _audit(args: argparse.Namespace) -> int:
 def _verify(args: argparse.Namespace) -> int:
     from scfchain.verify import DocumentIndex
 
-    paths = [Path(f) for f in args.files]
-    for path in paths:
-        if not path.is_file():
-            raise UsageError(f"no such file: {path}")
+    paths: list[Path] = []
+    for given in map(Path, args.files):  # every path checked before the chain is asked
+        if given.is_dir():
+            paths += sorted(p for p in given.rglob("*") if p.is_file())
+        elif given.is_file():
+            paths.append(given)
+        else:
+            raise UsageError(f"no such file or folder: {given}")
+    if not paths:
+        raise UsageError(f"no file in {', '.join(args.files)}")
     client = client_of(args)
     start = min((int(e.get("block", 0)) for e in client.deployment.contracts.values()), default=0)
     index = DocumentIndex(client.chain, client.suite, start)
@@ -117,5 +123,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         description=VERIFY_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    verify.add_argument("files", nargs="+", metavar="FILE", help="documents to look up")
+    verify.add_argument(
+        "files", nargs="+", metavar="FILE", help="documents to look up (a folder: every file in it)"
+    )
     verify.set_defaults(handler=_verify)

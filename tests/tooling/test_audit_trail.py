@@ -534,7 +534,7 @@ def test_one_unknown_document_among_anchored_ones_makes_the_exit_code_1(story, t
 def test_a_missing_file_is_a_usage_error_naming_it(story, tmp_path, capsys):
     missing = tmp_path / "no-such.pdf"
     assert scf(["verify", *chain_args(story), str(missing)]) == 2
-    assert f"no such file: {missing}" in capsys.readouterr().err
+    assert f"no such file or folder: {missing}" in capsys.readouterr().err
 
 
 def test_verify_says_in_words_where_a_document_is_anchored(story, capsys):
@@ -561,3 +561,12 @@ def test_a_csv_cell_a_spreadsheet_would_run_as_a_formula_is_written_inert():
         "INV-1",
         5,
     ]
+
+
+def test_verify_of_a_folder_looks_up_every_file_in_it(story, tmp_path, capsys):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "note.pdf").write_bytes(story.delivery_note.read_bytes())
+    (folder / "other.pdf").write_bytes(b"%PDF-1.7 not anchored")
+    code, verdicts = verify(story, folder, capsys=capsys)
+    assert (code, [v["anchored"] for v in verdicts]) == (1, [True, False])

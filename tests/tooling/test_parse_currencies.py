@@ -120,3 +120,9 @@ def test_the_table_holds_every_european_currency_and_the_main_others():
     assert all(code in MINOR_UNITS for code in european + others)
     assert minor_units("ISK") == 0
     assert len(MINOR_UNITS) > 150
+
+
+def test_full_width_digits_are_read_as_their_ascii_equivalents():
+    from scfchain.currencies import to_minor_units
+
+    assert to_minor_units("１２５０.００", "EUR") == 125000
