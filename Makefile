@@ -4,6 +4,7 @@
 # else the wasm shim tools/solc/solc.js on top of npm's solc.
 
 SHELL := /bin/bash
+.DEFAULT_GOAL := setup
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -59,11 +60,14 @@ build/.compiled: $(CONTRACT_SOURCES) brownie-config.yaml $(SOLC_READY)
 demo: build
 	$(PY) -m scfchain.cli demo $(INPUT) --out $(OUT)
 
-## test: lint, then Python tests, then contract tests on Ganache
-test: build lint test-python test-contracts $(EXTRA_TEST_TARGETS)
-
-# mk/*.mk files add further checks to `make test` with EXTRA_TEST_TARGETS += <target>.
+# Further targets, one file per concern (coverage, static analysis, fuzzing, drills, ...).
+# A mk/*.mk file adds a check to `make test` with EXTRA_TEST_TARGETS += <target>: included
+# before the test rule, whose prerequisites make expands as it reads them.
 EXTRA_TEST_TARGETS :=
+include $(wildcard mk/*.mk)
+
+## test: lint, Python tests, contract tests on Ganache, then the mk/ checks (static analysis)
+test: build lint test-python test-contracts $(EXTRA_TEST_TARGETS)
 
 test-python: build
 	$(PY) -m pytest -p no:pytest-brownie -q -n 2 tests/tooling
@@ -74,7 +78,8 @@ test-contracts: build
 ## test-anvil: the contract tests, then the SDK/bulk/CLI tests, on Anvil instead of Ganache.
 ## Anvil refuses Brownie's non-BIP-39 mnemonic "brownie", so scf-anvil gets the dev mnemonic.
 ANVIL_MNEMONIC := test test test test test test test test test test test junk
-TOOLING_CHAIN_TESTS := tests/tooling/test_sdk.py tests/tooling/test_bulk.py tests/tooling/test_cli.py
+TOOLING_CHAIN_TESTS := tests/tooling/test_sdk.py tests/tooling/test_bulk.py tests/tooling/test_cli.py \
+  tests/tooling/test_audit_trail.py tests/tooling/test_reconcile.py
 
 test-anvil: build
 	$(BROWNIE) networks modify scf-anvil "mnemonic=$(ANVIL_MNEMONIC)" >/dev/null
@@ -110,6 +115,3 @@ clean:
 .PHONY: bench
 bench: build
 	$(PY) -m scfchain.bench
-
-# Further targets, one file per concern (coverage, static analysis, fuzzing, fault drill, ...).
-include $(wildcard mk/*.mk)
