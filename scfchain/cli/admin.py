@@ -14,11 +14,11 @@ from scfchain.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
     UsageError,
+    add_transaction_options,
     checked_address,
     client_of,
     emit,
     keyring_of,
-    non_negative_int,
     rpc_url,
 )
 from scfchain.devnet import PROJECT_ROOT
@@ -282,16 +282,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         default=30 * 86_400,
         help="seconds after due date before default",
     )
-    deploy.add_argument("--legacy", action="store_true", help="send legacy (type 0) transactions")
-    deploy.add_argument(
-        "--gas-price",
-        type=non_negative_int,
-        default=None,
-        help="legacy gas price in wei (0 on free-gas chains)",
-    )
-    deploy.add_argument(
-        "--poa", action="store_true", help="proof-of-authority chain: POA middleware"
-    )
+    add_transaction_options(deploy)
     deploy.add_argument(
         "--out",
         default="deployments",

@@ -62,6 +62,23 @@ def default_manifest(chain_id: int) -> Path:
     return Path("deployments") / f"{chain_id}.json"
 
 
+def add_transaction_options(group: Any) -> None:
+    """--poa, --legacy and --gas-price: how transactions are built for the node (shared by
+    `scf deploy` and the commands that take the chain options)."""
+    group.add_argument(
+        "--poa",
+        action="store_true",
+        help="proof-of-authority chain (Besu QBFT/IBFT, GoQuorum, Clique): POA middleware",
+    )
+    group.add_argument("--legacy", action="store_true", help="send legacy (type 0) transactions")
+    group.add_argument(
+        "--gas-price",
+        type=non_negative_int,
+        default=None,
+        help="legacy gas price in wei (0 on free-gas chains)",
+    )
+
+
 def chain_options() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(add_help=False)
     g = p.add_argument_group("chain")
@@ -80,18 +97,7 @@ def chain_options() -> argparse.ArgumentParser:
     g.add_argument(
         "--chain-id", type=int, default=None, help="refuse to run unless the node has this chain id"
     )
-    g.add_argument(
-        "--poa",
-        action="store_true",
-        help="proof-of-authority chain (Besu QBFT/IBFT, GoQuorum, Clique): POA middleware",
-    )
-    g.add_argument("--legacy", action="store_true", help="send legacy (type 0) transactions")
-    g.add_argument(
-        "--gas-price",
-        type=non_negative_int,
-        default=None,
-        help="legacy gas price in wei (0 on free-gas chains)",
-    )
+    add_transaction_options(g)
     g.add_argument(
         "--priority-fee",
         type=non_negative_int,
