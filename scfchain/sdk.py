@@ -435,6 +435,10 @@ class ScfClient:
         events = self.escrow.events.FinancingRequested().process_receipt(receipt, errors=DISCARD)
         return int(events[0]["args"]["requestId"])
 
+    def cancel_financing(self, supplier: AccountLike, request_id: int) -> TxReceipt:
+        """The requesting supplier withdraws a pending request; its units come back."""
+        return self.transact(supplier, self.escrow.functions.cancelFinancing(request_id))
+
     def approve_financing(self, financier: AccountLike, request_id: int) -> FinancingResult:
         receipt = self.transact(financier, self.escrow.functions.approveFinancing(request_id))
         args = self.escrow.events.FinancingApproved().process_receipt(receipt, errors=DISCARD)[0][

@@ -72,6 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import requests
     from web3.exceptions import BadFunctionCallOutput, Web3ValidationError
 
+    from scfchain.artifacts import ArtifactError
     from scfchain.chain import TransactionError
     from scfchain.journal import JournalMismatch
     from scfchain.keys import KeyLoadError
@@ -87,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # stdout closed early (e.g. `| head`): nothing left to tell
         sys.stderr.close()
         return EXIT_OK
-    except (UsageError, KeyLoadError, JournalMismatch) as exc:
+    except (UsageError, KeyLoadError, JournalMismatch, ArtifactError) as exc:
         print(f"scf {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except (requests.exceptions.InvalidURL, Web3ValidationError) as exc:

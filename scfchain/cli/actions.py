@@ -8,10 +8,12 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
+from scfchain.chain import TransactionError
 from scfchain.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
     UsageError,
+    bounded_int,
     checked_address,
     client_of,
     emit,
@@ -133,7 +135,16 @@ def _finance(args: argparse.Namespace) -> int:
     financier = ring.get(args.financier)
     text = f"{fingerprint_hex(rid)} request {request_id} for {format_amount(args.amount, state.currency)}"
     if financier is not None:
-        approved = client.approve_financing(financier, request_id)
+        try:
+            approved = client.approve_financing(financier, request_id)
+        except TransactionError as exc:  # no request left pending, holding the supplier's units
+            client.cancel_financing(supplier, request_id)
+            print(
+                f"scf finance: {fingerprint_hex(rid)}: the financier's approval was refused "
+                f"({exc}); request {request_id} cancelled, its units returned to the supplier",
+                file=sys.stderr,
+            )
+            return EXIT_FAILED
         data.update(proceeds=approved.proceeds, transaction=approved.transaction)
         text += f" approved: proceeds {format_amount(approved.proceeds, state.currency)}"
     else:
@@ -326,14 +337,22 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         help="requesting holder (default: the receivable's supplier)",
     )
     finance.add_argument(
-        "--rate-bps", type=int, default=500, help="yearly discount rate in basis points (500 = 5%%)"
+        "--rate-bps",
+        type=bounded_int(0, 2**16 - 1),
+        default=500,
+        help="yearly discount rate in basis points (500 = 5%%)",
     )
-    finance.add_argument("--day-count", type=int, default=0, help="0 ACT/360, 1 ACT/365")
+    finance.add_argument(
+        "--day-count", type=bounded_int(0, 1), default=0, help="0 ACT/360, 1 ACT/365"
+    )
     finance.add_argument(
         "--recourse", action="store_true", help="with recourse to the supplier on default"
     )
     finance.add_argument(
-        "--reserve-bps", type=int, default=0, help="reserve held back, in basis points"
+        "--reserve-bps",
+        type=bounded_int(0, 10_000),
+        default=0,
+        help="reserve held back, in basis points",
     )
     finance.set_defaults(handler=_finance)
 

@@ -19,6 +19,7 @@ from scfchain.cli.common import (
     client_of,
     emit,
     keyring_of,
+    refuse_dev_keys_off_dev_chains,
     rpc_url,
 )
 from scfchain.devnet import PROJECT_ROOT
@@ -59,6 +60,8 @@ def _deploy(args: argparse.Namespace) -> int:
             + (f" ({', '.join(unknown)} is not one)" if unknown else "")
         )
     w3 = make_web3(args.rpc, poa=args.poa)
+    if args.dev_key:
+        refuse_dev_keys_off_dev_chains(args, int(w3.eth.chain_id), flag="--dev-key")
     chain = Chain(
         w3, suite_error_decoder(), FeePolicy(legacy=args.legacy, gas_price=args.gas_price)
     )

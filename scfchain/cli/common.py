@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,19 @@ def non_negative_int(text: str) -> int:
     if not text.strip().isascii() or not text.strip().isdigit():
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number (0 or more)")
     return int(text)
+
+
+def bounded_int(low: int, high: int) -> Callable[[str], int]:
+    """argparse type of a whole number from `low` to `high` (the field's range on chain)."""
+
+    def parse(text: str) -> int:
+        if not text.strip().isascii() or not text.strip().lstrip("-").isdigit():
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
+        if not low <= int(text) <= high:
+            raise argparse.ArgumentTypeError(f"{text} is outside {low}..{high}")
+        return int(text)
+
+    return parse
 
 
 def positive_int(text: str) -> int:
@@ -161,7 +174,7 @@ def client_of(args: argparse.Namespace):  # noqa: ANN202
     manifest = args.manifest
     if manifest is None:
         chain_id = int(with_retries(lambda: w3.eth.chain_id, f"eth_chainId on {args.rpc}"))
-        _refuse_dev_keys_off_dev_chains(args, chain_id)
+        refuse_dev_keys_off_dev_chains(args, chain_id)
         manifest = str(default_manifest(chain_id))
         if not Path(manifest).exists():
             raise UsageError(
@@ -176,14 +189,24 @@ def client_of(args: argparse.Namespace):  # noqa: ANN202
         )  # fmt: skip
     except ManifestError as exc:
         raise UsageError(str(exc)) from None
-    _refuse_dev_keys_off_dev_chains(args, client.chain.chain_id)
+    refuse_dev_keys_off_dev_chains(args, client.chain.chain_id)
+    if not client.w3.eth.get_code(client.registry.address):
+        raise UsageError(
+            f"{manifest}: no contract at its ReceivableRegistry address "
+            f"{client.registry.address} on this node (wrong --manifest or --rpc?)"
+        )
     return client
 
 
-def _refuse_dev_keys_off_dev_chains(args: argparse.Namespace, chain_id: int) -> None:
-    if getattr(args, "dev_keys", False) and chain_id not in DEV_CHAIN_IDS:
+def refuse_dev_keys_off_dev_chains(
+    args: argparse.Namespace, chain_id: int, flag: str = "--dev-keys"
+) -> None:
+    """A UsageError when dev keys (public, derived) are asked for on a chain that is not a
+    local dev chain."""
+    wanted = getattr(args, "dev_keys", False) or getattr(args, "dev_key", False)
+    if wanted and chain_id not in DEV_CHAIN_IDS:
         raise UsageError(
-            f"--dev-keys derives keys from public party ids: it is refused on chain {chain_id}; "
+            f"{flag} uses keys anyone can derive: it is refused on chain {chain_id}; "
             f"local dev chains only (chain id {' or '.join(map(str, DEV_CHAIN_IDS))})"
         )
 

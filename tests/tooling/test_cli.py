@@ -459,3 +459,33 @@ def test_repay_of_more_than_is_outstanding_says_so_and_sends_nothing(
         True,
         "Confirmed",
     )
+
+
+def test_a_financing_whose_approval_is_refused_is_cancelled_and_its_units_returned(
+    net, confirmed_without_allowance, capsys
+):
+    rid, dev = confirmed_without_allowance
+    client = net.client()
+    supplier = client.status(int(rid, 16)).supplier
+    units = client.balance(supplier, int(rid, 16))
+    bank = party_signer(FINANCIER).address
+    capsys.readouterr()
+    code = main(["finance", *dev, rid, "--amount", "1", "--financier", bank])
+    err = capsys.readouterr().err
+    assert (code, "cancelled, its units returned" in err) == (EXIT_FAILED, True)
+    assert client.balance(supplier, int(rid, 16)) == units
+
+
+def test_a_manifest_whose_registry_address_holds_no_contract_is_a_usage_error(
+    net, tmp_path, capsys
+):
+    data = json.loads(Path(net.manifest).read_text())
+    data["contracts"]["ReceivableRegistry"]["address"] = "0x" + "12" * 20
+    dead = tmp_path / "dead.json"
+    dead.write_text(json.dumps(data))
+    capsys.readouterr()
+    code = main(["audit", "--rpc", net.node.url, "--manifest", str(dead)])
+    assert (code, "no contract at its ReceivableRegistry address" in capsys.readouterr().err) == (
+        EXIT_USAGE,
+        True,
+    )

@@ -271,3 +271,20 @@ def test_a_hex_private_key_without_0x_in_the_environment_is_accepted():
     account = Account.create()
     bare = account.key.hex().removeprefix("0x")
     assert from_env("K", {"K": bare}).address == account.address
+
+
+@pytest.mark.parametrize(
+    "option, value", [("--rate-bps", "-5"), ("--rate-bps", "70000"), ("--day-count", "2")]
+)
+def test_financing_terms_outside_their_on_chain_range_are_a_usage_error(option, value, capsys):
+    argv = ["finance", "0x01", "--amount", "5", "--financier", "0x" + "ab" * 20, option, value]
+    code, err = run(capsys, argv)
+    assert (code, f"argument {option}" in err) == (EXIT_USAGE, True)
+
+
+def test_deploy_with_the_dev_key_is_refused_on_a_chain_that_is_not_a_local_dev_chain(capsys):
+    from scfchain.devnet import LocalNode
+
+    with LocalNode("ganache", chain_id=5) as node:
+        code, err = run(capsys, ["deploy", "--rpc", node.url, "--dev-key"])
+    assert (code, "refused on chain 5" in err) == (EXIT_USAGE, True)
