@@ -15,6 +15,8 @@ from typing import Any
 from eth_utils import function_abi_to_4byte_selector
 
 from scfchain.devnet import PROJECT_ROOT
+from scfchain.records import fingerprint_hex
+from scfchain.states import REQUEST_STATUS_NAMES, STATUS_NAMES
 
 BUILD_DIR = PROJECT_ROOT / "build" / "contracts"
 SUITE = (
@@ -85,12 +87,28 @@ class ErrorDecoder:
         except Exception:  # noqa: BLE001 - malformed revert data is reported raw
             return f"{entry['name']}(0x{raw[4:].hex()})"
         args = ", ".join(
-            f"{i['name']}={_show(v)}" for i, v in zip(entry["inputs"], values, strict=True)
+            f"{i['name']}={_show(i, v)}" for i, v in zip(entry["inputs"], values, strict=True)
         )
         return f"{entry['name']}({args})"
 
 
-def _show(value: Any) -> str:
+RECEIVABLE_ID_NAMES = frozenset({"id", "receivableId", "tokenId"})
+ENUM_NAMES = {
+    "enum IReceivableRegistry.Status": STATUS_NAMES,
+    "enum IFinancingEscrow.RequestStatus": REQUEST_STATUS_NAMES,
+}
+
+
+def _show(param: dict[str, Any], value: Any) -> str:
+    """One argument of a custom error as a person reads it: receivable ids as the hex
+    fingerprint that `scf` prints, enum values by name, currencies as letters."""
+    names = ENUM_NAMES.get(param.get("internalType", ""))
+    if names is not None and isinstance(value, int) and value < len(names):
+        return names[value]
+    if param["name"] in RECEIVABLE_ID_NAMES and param["type"] == "uint256":
+        return fingerprint_hex(value)
+    if param["type"] == "bytes3" and value.isascii() and value.decode().isalpha():
+        return value.decode()
     if isinstance(value, bytes):
         return "0x" + value.hex()
     return str(value)

@@ -9,14 +9,11 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from scfchain.currencies import format_amount
+from scfchain.states import STATUS_NAMES
 
 if TYPE_CHECKING:
     from scfchain.audit import AuditEvent
 
-STATUS_NAMES = (
-    "None", "Registered", "Disputed", "Confirmed", "Rejected", "Cancelled",
-    "InRepayment", "Repaid", "Defaulted", "Retired",
-)  # fmt: skip
 # The status a receivable is in after each registry event that changes it implicitly.
 STATUS_AFTER = {
     "ReceivableRegistered": "Registered",

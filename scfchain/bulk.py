@@ -44,6 +44,7 @@ from scfchain.keys import Keyring
 from scfchain.noncepool import InFlight, NonceConflict, NoncePool, lookup_receipt
 from scfchain.records import LoadResult, ReceivableRecord, Rejection
 from scfchain.sdk import ScfClient, Terms
+from scfchain.signing import SIGNATURE_VALIDITY_S
 
 DEFAULT_BATCH_SIZE = 50
 GAS_HEADROOM_NUM, GAS_HEADROOM_DEN = 13, 10
@@ -52,7 +53,6 @@ BASE_GAS = 50_000
 PROBE_SIZE = 20  # the first batch of a mode, whose estimate gives the gas per receivable
 BLOCK_FILL_NUM, BLOCK_FILL_DEN = 9, 10  # a batch's gas limit stays under 90% of a block's
 MAX_NONCE_CONFLICTS = 5
-SIGNATURE_VALIDITY_S = 3_600
 MODE_CONFIRM = "registerAndConfirmBatch"
 MODE_REGISTER = "registerBatch"
 

@@ -32,8 +32,10 @@ from scfchain.devnet import LocalNode, dev_private_keys
 from scfchain.inputs import load_inputs, summarize
 from scfchain.records import LoadResult, Party, ReceivableRecord, fingerprint_hex
 from scfchain.sdk import Terms
-from scfchain.signing import NonceAllocator, sign_confirmation
+from scfchain.signing import SIGNATURE_VALIDITY_S, NonceAllocator, sign_confirmation
+from scfchain.states import DAY_COUNTS, STATUS_NAMES
 from scfchain.suite import ROLES, Deployment, Suite, deploy_suite
+from scfchain.texttable import clip, render
 
 REGISTER_AT = timedelta(hours=9)  # on the issue date
 SPLIT_AFTER = timedelta(hours=1)
@@ -41,15 +43,10 @@ FINANCE_AFTER = timedelta(hours=2)
 REPAY_BEFORE_DUE = timedelta(hours=1)
 REDEEM_AFTER_DUE = timedelta(hours=1)
 SPLIT_SHARE_PERCENT = 30
+NAME_COLUMNS = 24  # invoice numbers and names longer than this are cut in the summary table
 FINANCED_SHARE_PERCENT = 80
 DISCOUNT_RATE_BPS = 500  # 5% a year
-ACT_360 = 0
 GAS_MONEY_WEI = 10**19  # 10 ETH per party on the dev chain
-STATUS_NAMES = (
-    "None", "Registered", "Disputed", "Confirmed", "Rejected", "Cancelled",
-    "InRepayment", "Repaid", "Defaulted", "Retired",
-)  # fmt: skip
-SIGNATURE_VALIDITY_S = 3_600
 FINANCIER = Party("DEMO:financier", "Demo Trade Finance Bank")
 SUB_SUPPLIER = Party("DEMO:sub-supplier", "Demo Sub-supplier Ltd")
 
@@ -199,7 +196,12 @@ class Demo:
         if amount == 0:
             return
         escrow = self.suite.escrow.functions
-        terms = (DISCOUNT_RATE_BPS, ACT_360, False, 0)  # rate, day count, recourse, reserve
+        terms = (
+            DISCOUNT_RATE_BPS,
+            DAY_COUNTS["ACT/360"],
+            False,
+            0,
+        )  # rate, day count, recourse, reserve
         call = escrow.requestFinancing(rid, amount, bank.address, terms)
         receipt = self.chain.transact(supplier, call)
         request_id = self.suite.escrow.events.FinancingRequested().process_receipt(
@@ -307,6 +309,10 @@ def money(amount: int, currency: str) -> str:
     return f"{amount // 10**digits:,}.{amount % 10**digits:0{digits}d}"
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def summary_table(outcomes: list[Outcome]) -> str:
     header = (
         "invoice",
@@ -320,19 +326,17 @@ def summary_table(outcomes: list[Outcome]) -> str:
         "redeemed",
         "status",
     )
-    rows = [header]
+    rows = []
     for o in outcomes:
         r = o.record
         rows.append((
-            r.invoice_number[:24], r.seller.name[:24], r.buyer.name[:24], r.currency,
+            clip(r.invoice_number, NAME_COLUMNS), clip(r.seller.name, NAME_COLUMNS),
+            clip(r.buyer.name, NAME_COLUMNS), r.currency,
             money(r.amount_minor, r.currency), money(o.split, r.currency),
             money(o.financed, r.currency), money(o.proceeds, r.currency),
             money(o.redeemed, r.currency), o.status,
         ))  # fmt: skip
-    widths = [max(len(str(row[i])) for row in rows) for i in range(len(header))]
-    lines = ["  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    return "\n".join(render(header, rows))
 
 
 def audit_trail(demo: Demo, deployment: Deployment) -> AuditTrail:
@@ -466,7 +470,7 @@ def run_demo(
         retired = sum(o.status == "Retired" for o in demo.outcomes.values())
         log(
             f"{retired} of {len(demo.outcomes)} receivables redeemed and retired; "
-            f"{len(loaded.rejections)} inputs not issued (listed above); audit report "
+            f"{_count(len(loaded.rejections), 'input')} not issued (listed above); audit report "
             f"{report_path}, audit trail {html_path} and {out_dir / 'audit.csv'} ({rows} events)"
         )
         if keep_node:

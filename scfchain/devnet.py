@@ -7,14 +7,19 @@ Brownie's network list (`scf-ganache`, `scf-anvil`) so that `brownie test` uses 
 
 from __future__ import annotations
 
+import ctypes
 import json
+import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -124,6 +129,7 @@ class LocalNode:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE if self.log_path else subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent(),
         )
         if self.log_path is not None:
             copy = threading.Thread(
@@ -180,6 +186,33 @@ class LocalNode:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent() -> Callable[[], None] | None:
+    """On Linux, a pre-exec step after which the node gets SIGTERM when the process that
+    started it dies, even by SIGKILL, so that no node outlives its job. Only from the main
+    thread: the kernel ties the signal to the thread that forked, and a worker thread may end
+    while its node is still in use. Elsewhere, None (stop() and kill() remain the way out)."""
+    if (
+        not sys.platform.startswith("linux")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        return None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    parent = os.getpid()
+
+    def step() -> None:  # runs in the child between fork and exec: nothing but system calls
+        prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # the parent died before the signal was asked for
+            os._exit(1)
+
+    return step
 
 
 SECRET_LINE = re.compile(rb"0x[0-9a-fA-F]{64}\b|^\s*Mnemonic:", re.MULTILINE)

@@ -18,6 +18,7 @@ from pathlib import Path
 from scfchain.csvinput import parse_csv
 from scfchain.einvoice import parse_einvoice
 from scfchain.records import LoadResult, ReceivableRecord, Rejection
+from scfchain.texttable import render
 
 EINVOICE_SUFFIXES = frozenset({".xml"})
 CSV_SUFFIXES = frozenset({".csv"})
@@ -94,14 +95,7 @@ def summarize(result: LoadResult) -> str:
     lines = [f"{len(result.records)} receivable(s) read, {len(result.rejections)} rejected"]
     if not result.rejections:
         return lines[0]
-    rows = [("source", "field", "reason")] + [
-        (r.source, r.field or "-", r.reason) for r in result.rejections
-    ]
-    source_width = max(len(row[0]) for row in rows)
-    field_width = max(len(row[1]) for row in rows)
+    rows = [(r.source, r.field or "-", r.reason) for r in result.rejections]
     lines.append("")
-    for index, (source, field, reason) in enumerate(rows):
-        lines.append(f"{source:<{source_width}}  {field:<{field_width}}  {reason}")
-        if index == 0:
-            lines.append(f"{'-' * source_width}  {'-' * field_width}  {'-' * 6}")
+    lines.extend(render(("source", "field", "reason"), rows))
     return "\n".join(lines)

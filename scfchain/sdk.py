@@ -33,7 +33,8 @@ from scfchain.chain import Chain, FeePolicy, TransactionError
 from scfchain.currencies import format_amount, major_units  # noqa: F401  (re-exported)
 from scfchain.keys import KeyLoadError, Keyring, Signer
 from scfchain.records import ReceivableRecord, fingerprint_hex  # noqa: F401  (re-exported)
-from scfchain.signing import Signed, sign_confirmation
+from scfchain.signing import SIGNATURE_VALIDITY_S, Signed, sign_confirmation
+from scfchain.states import DAY_COUNTS, STATUS_NAMES  # noqa: F401  (re-exported)
 from scfchain.suite import ROLES, Deployment, ManifestError, Suite
 
 __all__ = [
@@ -52,12 +53,6 @@ __all__ = [
     "major_units",
 ]
 
-STATUS_NAMES = (
-    "None", "Registered", "Disputed", "Confirmed", "Rejected", "Cancelled",
-    "InRepayment", "Repaid", "Defaulted", "Retired",
-)  # fmt: skip
-DAY_COUNTS = {"ACT/360": 0, "ACT/365": 1}
-SIGNATURE_VALIDITY_S = 3_600
 RECEIPT_TIMEOUT_S = 120
 
 AccountLike = Signer | LocalAccount | str  # str: the address of a key given to connect()

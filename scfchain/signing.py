@@ -16,6 +16,7 @@ from eth_abi import encode
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 
+SIGNATURE_VALIDITY_S = 3_600  # how long a signature made by the tooling stays usable
 REGISTRY_DOMAIN = ("scfchain ReceivableRegistry", "1")
 ESCROW_DOMAIN = ("scfchain FinancingEscrow", "1")
 

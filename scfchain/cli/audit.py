@@ -19,6 +19,8 @@ receivable's terms and status now. Output: JSON on stdout (or --out), CSV (--csv
 event) and a static HTML page (--html, a timeline per receivable; no script, no external asset).
 --journal joins the source file and invoice number of an `scf issue` journal (off chain,
 informative; the chain stays the source of truth). Columns and events: docs/audit-trail.md.
+An id that was never registered is left out of every output, listed under "not_found" in the
+JSON and named on stderr; the exit code is then 1.
 """
 VERIFY_DESCRIPTION = """\
 Hashes each FILE the way documents are hashed for the chain (sha256 of the bytes, and of each
@@ -42,13 +44,18 @@ def _audit(args: argparse.Namespace) -> int:
             raise UsageError(str(exc)) from None
     client = client_of(args)
     trail = audit_deployment(client.chain, client.suite, client.deployment, ids)
+    unknown = [r.id for r in trail.receivables if r.terms.status == "None" and not r.events]
+    trail.receivables = [r for r in trail.receivables if r.id not in unknown]
     for receivable in trail.receivables:
         receivable.notes = notes.get(receivable.id, {})
     events = sum(len(r.events) for r in trail.receivables)
     done = f"audit of {len(trail.receivables)} receivable(s), {events} event(s)"
     files = [("--out", args.out), ("--csv", args.csv), ("--html", args.html)]
+    document = trail_json(trail)
+    if unknown:
+        document["not_found"] = [fingerprint_hex(rid) for rid in unknown]
     if args.out:
-        text = json.dumps(trail_json(trail), indent=2, ensure_ascii=False)
+        text = json.dumps(document, indent=2, ensure_ascii=False)
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(text + "\n", encoding="utf-8")
         print(f"{done}: {args.out}")
@@ -59,8 +66,7 @@ def _audit(args: argparse.Namespace) -> int:
         write_html(trail, Path(args.html))
         print(f"{done}: {args.html}")
     if args.json or not any(path for _, path in files):
-        print(json.dumps(trail_json(trail), indent=2, ensure_ascii=False))
-    unknown = [r.id for r in trail.receivables if r.terms.status == "None" and not r.events]
+        print(json.dumps(document, indent=2, ensure_ascii=False))
     for rid in unknown:
         print(f"scf audit: receivable {fingerprint_hex(rid)} not found", file=sys.stderr)
     return EXIT_FAILED if unknown else EXIT_OK

@@ -552,6 +552,16 @@ def test_scf_audit_of_an_id_never_registered_says_not_found_and_exits_1(story, c
     assert "0x" + "0" * 62 + "01 not found" in capsys.readouterr().err
 
 
+def test_scf_audit_leaves_an_unknown_id_out_of_the_trail_and_lists_it_as_not_found(story, capsys):
+    known = fingerprint_hex(story.ids["A"])
+    assert scf(["audit", *chain_args(story), "0x01", known, "--json"]) == 1
+    document = json.loads(capsys.readouterr().out)
+    assert ([r["id"] for r in document["receivables"]], document["not_found"]) == (
+        [known],
+        ["0x" + "0" * 62 + "01"],
+    )
+
+
 def test_a_csv_cell_a_spreadsheet_would_run_as_a_formula_is_written_inert():
     from scfchain.audit_export import _inert
 

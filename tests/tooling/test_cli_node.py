@@ -158,8 +158,23 @@ def test_sigterm_stops_the_node_and_exits_with_code_0(tmp_path):
 
     assert code == EXIT_OK, started.output()
     assert "node stopped" in started.output()
+    assert not listens(started.port), "the node still listens"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parent-death signal is Linux's")
+def test_a_node_killed_outright_takes_its_ganache_with_it(tmp_path):
+    started = Node(tmp_path, "--start-time", "2019-01-01")
+    started.kill()  # SIGKILL: scf node has no chance to stop its Ganache itself
+
+    deadline = clock.monotonic() + 10
+    while clock.monotonic() < deadline and listens(started.port):
+        clock.sleep(0.1)
+    assert not listens(started.port), "Ganache outlived the scf node that started it"
+
+
+def listens(port: int) -> bool:
     with socket.socket() as probe:
-        assert probe.connect_ex(("127.0.0.1", started.port)) != 0, "the node still listens"
+        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 def test_a_node_started_again_on_its_db_resumes_the_chain_with_its_receivables(tmp_path):

@@ -241,3 +241,35 @@ def test_a_revert_reported_by_ganache_with_its_data_in_a_dict_is_decoded_to_the_
     )
     chain = Chain(Web3(), interface_error_decoder(), FeePolicy())
     assert chain._explain(ganache_style).startswith("PlatformPaused")
+
+
+def _revert_data(signature: str, types: list[str], values: list) -> bytes:
+    from eth_abi import encode
+    from eth_utils import keccak
+
+    return keccak(text=signature)[:4] + encode(types, values)
+
+
+def test_a_decoded_revert_names_the_receivable_by_its_hex_id_and_its_status_by_name():
+    from scfchain.abis import interface_error_decoder
+
+    data = _revert_data("InvalidStatus(uint256,uint8)", ["uint256", "uint8"], [0x1234, 9])
+    assert interface_error_decoder().describe(data) == (
+        f"InvalidStatus(id=0x{0x1234:064x}, status=Retired)"
+    )
+
+
+def test_a_decoded_revert_names_a_financing_request_status_by_name():
+    from scfchain.abis import interface_error_decoder
+
+    data = _revert_data("InvalidRequestStatus(uint256,uint8)", ["uint256", "uint8"], [7, 2])
+    assert interface_error_decoder().describe(data) == (
+        "InvalidRequestStatus(requestId=7, status=Approved)"
+    )
+
+
+def test_a_decoded_revert_shows_a_currency_code_as_letters():
+    from scfchain.abis import interface_error_decoder
+
+    data = _revert_data("NoSettlementToken(bytes3)", ["bytes3"], [b"CHF"])
+    assert interface_error_decoder().describe(data) == "NoSettlementToken(currency=CHF)"
