@@ -476,6 +476,27 @@ def parse_csv(path: Path) -> LoadResult:
     return result
 
 
+def record_texts(decoded: DecodedLines) -> Iterator[tuple[int, str]]:
+    """Each non-blank record of a decoded CSV file (header included) as its first row number
+    and the text whose sha256 is a CSV receivable's document hash: one line, or the lines of
+    a record with a quoted line break joined by LF, grouped as :func:`parse_csv` groups them."""
+    gaps = ((n, None) for n, _ in decoded.undecodable)  # a record never spans one
+    lines: list[tuple[int, str | None]] = sorted([*decoded.lines, *gaps])
+    at = 0
+    while at < len(lines):
+        number, line = lines[at]
+        used = 1
+        if line is not None and line.strip():
+            reader = csv.reader(_record_lines(lines, at), strict=True, skipinitialspace=True)
+            try:
+                next(reader)
+                used = max(reader.line_num, 1)
+            except csv.Error:
+                used = 1
+            yield number, "\n".join(str(text) for _, text in lines[at : at + used])
+        at += used
+
+
 def _record_lines(lines: Sequence[tuple[int, str | None]], start: int) -> Iterator[str]:
     """The decoded lines from ``start`` on, up to (not including) an undecodable line."""
     for _, line in lines[start:]:

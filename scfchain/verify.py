@@ -1,8 +1,8 @@
 """`scf verify`: is this document anchored on chain, to which receivable, by whom and when?
 
 A document is hashed the way the project hashes documents: sha256 of the file's raw bytes
-(an e-invoice's `document_hash`, scfchain.einvoice) and, for CSV exports, sha256 of each row's
-text encoded UTF-8 (a CSV receivable's `document_hash`, scfchain.csvinput). DocumentAnchor
+(an e-invoice's `document_hash`, scfchain.einvoice) and, for CSV exports, sha256 of each
+record's text encoded UTF-8 (a CSV receivable's `document_hash`, scfchain.csvinput). DocumentAnchor
 accepts sha256 or keccak256 hashes, so keccak256 of the bytes is looked up too. A hash is found
 either in DocumentAnchor (verify(hash): receivable, anchoredBy, anchoredAt, kind) or as the
 document hash in a receivable's registered terms (ReceivableRegistered). Chain only.
@@ -20,7 +20,7 @@ from eth_utils import keccak
 from scfchain.audit import fetch_events
 from scfchain.audit_describe import utc_text
 from scfchain.chain import Chain
-from scfchain.csvinput import decode_csv
+from scfchain.csvinput import decode_csv, record_texts
 from scfchain.records import fingerprint_hex
 
 
@@ -101,17 +101,17 @@ class Verdict:
 
 
 def document_digests(path: Path) -> list[Digest]:
-    """sha256 and keccak256 of the file's bytes; for a .csv file also sha256 of each row."""
+    """sha256 and keccak256 of the file's bytes; for a .csv file also sha256 of each record
+    (a record with a quoted line break spans several rows)."""
     data = path.read_bytes()
     digests = [Digest("sha256", hashlib.sha256(data).digest()), Digest("keccak256", keccak(data))]
     if path.suffix.lower() == ".csv":
         decoded = decode_csv(data)  # the lines as scfchain.csvinput reads them
         if isinstance(decoded, str):  # not decodable: only the whole file's hashes
             return digests
-        for number, line in decoded.lines:
-            if line.strip():
-                digest = hashlib.sha256(line.encode("utf-8")).digest()
-                digests.append(Digest("sha256", digest, f"row {number}"))
+        for number, text in record_texts(decoded):
+            digest = hashlib.sha256(text.encode("utf-8")).digest()
+            digests.append(Digest("sha256", digest, f"row {number}"))
     return digests
 
 

@@ -24,7 +24,7 @@ JSON and named on stderr; the exit code is then 1.
 """
 VERIFY_DESCRIPTION = """\
 Hashes each FILE the way documents are hashed for the chain (sha256 of the bytes, and of each
-row of a CSV file; keccak256 too) and looks the hashes up in DocumentAnchor and in the
+record of a CSV file; keccak256 too) and looks the hashes up in DocumentAnchor and in the
 registered terms of every receivable. Exit 0 when every file is anchored, 1 when one is not,
 2 when a file cannot be read.
 """

@@ -203,6 +203,16 @@ def test_a_multi_line_record_hash_is_the_sha256_of_its_lines_joined_by_a_line_fe
     assert found.document_hash == hashlib.sha256(line.replace("\r\n", "\n").encode()).digest()
 
 
+def test_scf_verify_hashes_a_multi_line_record_as_the_parser_does(tmp_path):
+    from scfchain.verify import document_digests
+
+    line = "G7," + PARTIES.format(seller='"Voltmeer\r\nElektronica"')
+    path = write(tmp_path, f"{HEADER}\r\n{row()}\r\n{line}\r\n")
+    wanted = {r.document_hash: r.source for r in parse_csv(path).records}
+    found = {d.value: d.part for d in document_digests(path) if d.value in wanted}
+    assert found == {digest: f"row {source.rsplit(':', 1)[1]}" for digest, source in wanted.items()}
+
+
 def test_a_line_break_in_an_extra_column_the_layout_ignores_is_accepted(tmp_path):
     line = row() + ',"call before\npaying"'
     (found,) = parse_csv(write(tmp_path, f"{HEADER},note\n{line}\n")).records
