@@ -62,6 +62,36 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
+JOURNAL_TABLES = frozenset({"meta", "receivables"})
+
+
+def precheck(path: Path, chain_id: int, registry: str) -> None:
+    """Before any work is done: a file already at `path` must be an `scf issue` journal of
+    this chain and registry (or an empty file). Reads only; a missing file is fine.
+
+    Raises sqlite3.DatabaseError for a file that is not SQLite, JournalMismatch for a SQLite
+    file of something else or a journal of another chain or registry."""
+    path = Path(path)
+    if not path.is_file():
+        return
+    db = sqlite3.connect(path)
+    try:
+        tables = {n for (n,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if tables and not JOURNAL_TABLES.issubset(tables):
+            raise JournalMismatch(
+                f"{path} is a SQLite file but not an `scf issue` journal (tables: "
+                f"{', '.join(sorted(tables))}): use another --journal"
+            )
+        have = dict(db.execute("SELECT key, value FROM meta").fetchall()) if tables else {}
+    finally:
+        db.close()
+    for key, value in {"chain_id": str(chain_id), "registry": registry.lower()}.items():
+        if key in have and have[key] != value:
+            raise JournalMismatch(
+                f"journal {path} is for {key} {have[key]}, not {value}: use another --journal"
+            )
+
+
 class Journal:
     """The journal file; every method commits before it returns."""
 

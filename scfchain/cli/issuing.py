@@ -62,7 +62,7 @@ def default_journal(chain_id: int) -> Path:
 def _issue(args: argparse.Namespace) -> int:
     from scfchain.bulk import issue, validate
     from scfchain.inputs import load_inputs
-    from scfchain.journal import CONFIRMED, Journal
+    from scfchain.journal import CONFIRMED, Journal, precheck
 
     loaded = load_inputs([Path(p) for p in args.inputs])
     if not loaded.records and not loaded.rejections:
@@ -70,6 +70,9 @@ def _issue(args: argparse.Namespace) -> int:
     parties = {p.key: p for r in loaded.records for p in (r.seller, r.buyer)}
     ring = keyring_of(args, list(parties.values()))  # keys first: a usage error before any RPC
     client = client_of(args)
+    journal_path = Path(args.journal) if args.journal else default_journal(client.chain.chain_id)
+    if not args.dry_run:  # a journal that cannot be used is refused before the report
+        precheck(journal_path, client.chain.chain_id, client.registry.address)
     plan = validate(client, loaded, ring)
     report = [row.to_json() for row in plan.report]
     if not args.json:
@@ -99,7 +102,6 @@ def _issue(args: argparse.Namespace) -> int:
         return EXIT_FAILED if plan.report else EXIT_OK
     from tqdm import tqdm
 
-    journal_path = Path(args.journal) if args.journal else default_journal(client.chain.chain_id)
     with (
         Journal(journal_path) as journal,
         tqdm(

@@ -125,6 +125,32 @@ def test_issue_prints_a_json_summary_with_the_journal_counts(
     assert (code, out["issued"]["confirmed"], out["journal"]["confirmed"]) == (EXIT_OK, 7, 7)
 
 
+def test_a_journal_that_is_not_sqlite_is_a_usage_error_before_the_validation_report(
+    net, chain_args, members_admitted, tmp_path, capsys
+):
+    csv = generate(tmp_path / "in.csv", 2, seed=25)
+    journal = tmp_path / "notes.txt"
+    journal.write_text("not a database, but a page of notes\n" * 200)
+    code = main(["issue", *chain_args, str(csv), "--journal", str(journal)])
+    out, err = capsys.readouterr()
+    ids = {int.from_bytes(r.fingerprint, "big") for r in load_inputs([csv]).records}
+    assert (code, out, "not a usable SQLite file" in err) == (EXIT_USAGE, "", True)
+    assert ids.isdisjoint(registered_on_chain(net.client()))
+
+
+def test_a_sqlite_file_of_another_application_is_refused_as_a_journal_and_left_untouched(
+    chain_args, members_admitted, tmp_path, capsys
+):
+    csv = generate(tmp_path / "in.csv", 1, seed=26)
+    foreign = tmp_path / "erp.sqlite"
+    with sqlite3.connect(foreign) as db:
+        db.execute("CREATE TABLE invoices (number TEXT)")
+    before = foreign.read_bytes()
+    code = main(["issue", *chain_args, str(csv), "--journal", str(foreign)])
+    assert (code, "not an `scf issue` journal" in capsys.readouterr().err) == (EXIT_USAGE, True)
+    assert foreign.read_bytes() == before
+
+
 def test_status_and_audit_describe_an_issued_receivable(
     chain_args, members_admitted, tmp_path, capsys
 ):
