@@ -22,6 +22,9 @@ contract FinancingEscrow is FinancingDesk, Settlement, ERC1155Holder {
     error FeeTooHigh(uint16 feeBps);
     /// @notice An address argument must not be zero.
     error ZeroAddress();
+    /// @notice ERC-1155 tokens arrived other than by the escrow's own transfer of receivable
+    /// units into a financing request.
+    error UnsolicitedTransfer(address token, address operator);
 
     /// @notice The largest platform fee the operator may set, in basis points (1%).
     uint16 public constant MAX_FEE_BPS = 100;
@@ -37,6 +40,37 @@ contract FinancingEscrow is FinancingDesk, Settlement, ERC1155Holder {
         EscrowBase(memberRegistry, receivableRegistry, gracePeriodSeconds)
         EIP712("scfchain FinancingEscrow", "1")
     {}
+
+    /// @notice Accepts receivable units only when the escrow itself moves them in, to lock them
+    /// for a financing request. Units a holder sends on its own would belong to no request and
+    /// keep their receivable from ever retiring, and other ERC-1155 tokens would be stuck: both
+    /// are refused.
+    /// @param operator The account that started the transfer; must be this escrow.
+    /// @return The ERC-1155 acceptance selector.
+    function onERC1155Received(
+        address operator,
+        address,
+        uint256,
+        uint256,
+        bytes memory
+    ) public view override returns (bytes4) {
+        if (msg.sender != address(registry) || operator != address(this)) {
+            revert UnsolicitedTransfer(msg.sender, operator);
+        }
+        return this.onERC1155Received.selector;
+    }
+
+    /// @notice Refuses every batch transfer: the escrow never moves units in batches.
+    /// @param operator The account that started the transfer.
+    function onERC1155BatchReceived(
+        address operator,
+        address,
+        uint256[] memory,
+        uint256[] memory,
+        bytes memory
+    ) public view override returns (bytes4) {
+        revert UnsolicitedTransfer(msg.sender, operator);
+    }
 
     /// @notice Sets the ERC-20 in which receivables of `currency` are financed and repaid.
     function setSettlementToken(bytes3 currency, IERC20 token) external onlyRole(Roles.OPERATOR) {

@@ -17,7 +17,9 @@ Used by test_invariants.py (after every step of a scripted history) and by test_
                  face value);
 (6) financing cash: at every approval the financier's outlay equals the supplier's proceeds
                  plus the platform fee plus the reserve, and the amount financed equals proceeds
-                 plus discount, fee and reserve.
+                 plus discount, fee and reserve;
+(7) escrow units: the escrow holds, of each receivable, exactly the units of its pending
+                 financing requests.
 """
 
 from collections import Counter
@@ -54,6 +56,7 @@ class Ledger:
     paid_out: Counter = field(default_factory=Counter)  # id -> Redeemed.paid
     reserves: int = 0  # FinancingApproved.reserve - RecourseClaimed.fromReserve - ReserveReleased
     approvals: list[Approval] = field(default_factory=list)
+    pending: dict[int, tuple[int, int]] = field(default_factory=dict)  # request -> (id, units)
 
     def record(self, tx) -> None:
         """Adds the effects of one successful transaction."""
@@ -67,6 +70,11 @@ class Ledger:
         for ev in events(tx, "Redeemed"):
             self.paid_out[ev["id"]] += ev["paid"]
             self.burned[ev["id"]] += ev["burned"]
+        for ev in events(tx, "FinancingRequested"):
+            self.pending[ev["requestId"]] = (ev["id"], ev["amount"])
+        for name in ("FinancingApproved", "FinancingRejected", "FinancingCancelled"):
+            for ev in events(tx, name):
+                del self.pending[ev["requestId"]]
         for ev in events(tx, "FinancingApproved"):
             self.reserves += ev["reserve"]
             financier = str(ev["financier"])
@@ -94,6 +102,10 @@ class Ledger:
 
     def units_outstanding(self, rid: int) -> int:
         return self.minted[rid] - self.burned[rid]
+
+    def pending_units(self, rid: int) -> int:
+        """Units of receivable `rid` locked in pending financing requests."""
+        return sum(units for of, units in self.pending.values() if of == rid)
 
     def owed(self) -> int:
         """What the escrow owes: repayments not drawn out, plus reserves held."""
@@ -181,6 +193,16 @@ def check_financing_conserves_cash(ledger: Ledger) -> None:
         assert a.amount == a.proceeds + a.discount + a.fee + a.reserve, f"request {a.request_id}"
 
 
+def check_escrow_units(registry, escrow, ledger: Ledger) -> None:
+    """(7) The escrow's units of each receivable == the units of its pending requests."""
+    for rid in ledger.ids:
+        held = registry.balanceOf(escrow, rid)
+        assert held == ledger.pending_units(rid), (
+            f"receivable {rid:#x}: escrow holds {held} units, pending requests lock "
+            f"{ledger.pending_units(rid)}"
+        )
+
+
 Check = Callable[[Any, Ledger], None]
 
 INVARIANTS: dict[str, Check] = {
@@ -190,6 +212,7 @@ INVARIANTS: dict[str, Check] = {
     "financing": lambda w, ledger: check_financing_within_face_value(w.escrow, ledger),
     "credit": lambda w, ledger: check_credit_within_lines(w.registry, ledger, w.debtors),
     "financing-cash": lambda w, ledger: check_financing_conserves_cash(ledger),
+    "escrow-units": lambda w, ledger: check_escrow_units(w.registry, w.escrow, ledger),
 }
 
 

@@ -87,6 +87,11 @@ def calling(contract: Any, function: str, *args: Any) -> Call:
     return lambda caller: method.call(*args, {"from": caller})
 
 
+def _as_operator(hook: Any, ids: Any, values: Any) -> Call:
+    """An ERC-1155 receiver hook called directly, the caller naming itself operator and sender."""
+    return lambda caller: hook.call(caller, caller, ids, values, b"", {"from": caller})
+
+
 def column_of(s: Suite, account: Any) -> str:
     return next(c for c, a in s.by_column.items() if a == account)
 
@@ -342,11 +347,9 @@ FINANCING_ESCROW: dict[str, Setup] = {
     "payRecourseDebt": _pay_recourse_debt,
     "releaseReserve": _release_reserve,
     "invalidateNonce": lambda s: calling(s.escrow, "invalidateNonce", 12_345),
-    "onERC1155Received": lambda s: calling(
-        s.escrow, "onERC1155Received", s.supplier, s.supplier, 1, 1, b""
-    ),
-    "onERC1155BatchReceived": lambda s: calling(
-        s.escrow, "onERC1155BatchReceived", s.supplier, s.supplier, [1], [1], b""
+    "onERC1155Received": lambda s: _as_operator(s.escrow.onERC1155Received, _confirmed(s), 1),
+    "onERC1155BatchReceived": lambda s: _as_operator(
+        s.escrow.onERC1155BatchReceived, [_confirmed(s)], [1]
     ),
 }
 

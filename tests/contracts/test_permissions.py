@@ -146,6 +146,20 @@ def abi_functions(contract: str, views: bool) -> set[str]:
     }
 
 
+def tabled(contract: str) -> set[str]:
+    """The functions of `contract` that have a row in its table."""
+    return {row.function for row in MATRIX.rows if row.contract == contract}
+
+
+def guarded_views(contract: str) -> set[str]:
+    """Views that refuse some callers (the escrow's ERC-1155 receiver hooks): each has a row in
+    the table instead of a place on the views line."""
+    return GUARDED_VIEWS.get(contract, set())
+
+
+GUARDED_VIEWS = {"FinancingEscrow": {"onERC1155Received", "onERC1155BatchReceived"}}
+
+
 # --- the suite, and one state per row -----------------------------------------------------------
 
 
@@ -261,8 +275,8 @@ def test_the_matrix_has_a_section_for_each_contract_of_the_suite():
     ],
 )
 def test_the_table_lists_exactly_the_state_changing_functions_of_the_abi(contract):
-    listed = {row.function for row in MATRIX.rows if row.contract == contract}
-    expected = abi_functions(contract, views=False)
+    listed = tabled(contract)
+    expected = abi_functions(contract, views=False) | guarded_views(contract)
     assert sorted(expected - listed) == [], f"{DOC.name} {contract}: functions without a row"
     assert sorted(listed - expected) == [], f"{DOC.name} {contract}: rows of no ABI function"
 
@@ -273,7 +287,7 @@ def test_the_table_lists_exactly_the_state_changing_functions_of_the_abi(contrac
 def test_the_views_line_lists_exactly_the_views_of_the_abi(contract):
     listed = MATRIX.views.get(contract, [])
     assert sorted(listed) == sorted(set(listed)), f"{DOC.name} {contract}: a view listed twice"
-    assert set(listed) == abi_functions(contract, views=True)
+    assert set(listed) == abi_functions(contract, views=True) - guarded_views(contract)
 
 
 def test_every_row_has_a_setup_and_every_setup_a_row():
