@@ -16,7 +16,7 @@ from eth_utils import function_abi_to_4byte_selector
 
 from scfchain.devnet import PROJECT_ROOT
 from scfchain.records import fingerprint_hex
-from scfchain.states import REQUEST_STATUS_NAMES, STATUS_NAMES
+from scfchain.states import REQUEST_STATUS_NAMES, ROLE_NAMES, STATUS_NAMES
 
 BUILD_DIR = PROJECT_ROOT / "build" / "contracts"
 SUITE = (
@@ -101,7 +101,7 @@ ENUM_NAMES = {
 
 def _show(param: dict[str, Any], value: Any) -> str:
     """One argument of a custom error as a person reads it: receivable ids as the hex
-    fingerprint that `scf` prints, enum values by name, currencies as letters."""
+    fingerprint that `scf` prints, enum values and roles by name, currencies as letters."""
     names = ENUM_NAMES.get(param.get("internalType", ""))
     if names is not None and isinstance(value, int) and value < len(names):
         return names[value]
@@ -109,6 +109,8 @@ def _show(param: dict[str, Any], value: Any) -> str:
         return fingerprint_hex(value)
     if param["type"] == "bytes3" and value.isascii() and value.decode().isalpha():
         return value.decode()
+    if param["type"] == "bytes32" and "role" in param["name"].lower() and value in ROLE_NAMES:
+        return ROLE_NAMES[value]
     if isinstance(value, bytes):
         return "0x" + value.hex()
     return str(value)

@@ -34,10 +34,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
-from web3.exceptions import ContractCustomError, ContractLogicError
+from web3.exceptions import ContractCustomError, ContractLogicError, Web3RPCError
 from web3.types import TxReceipt
 
-from scfchain.chain import TransactionError, call_tx
+from scfchain.chain import TransactionError, call_tx, rpc_message
 from scfchain.currencies import format_amount
 from scfchain.journal import CONFIRMED, FAILED, PLANNED, SENT, Journal
 from scfchain.keys import Keyring
@@ -212,7 +212,8 @@ class IssueResult:
     confirmed: int = 0  # receivables on chain now (this run or before)
     sent_now: int = 0  # receivables in transactions this run sent
     transactions: int = 0
-    already_on_chain: int = 0  # found on chain by reconciliation
+    already_on_chain: int = 0  # on chain before this run sent anything
+    found_by_reconcile: int = 0  # of those, on chain but not yet confirmed in the journal
     failed: list[tuple[str, str]] = field(default_factory=list)  # (source, reason)
 
     def to_json(self) -> dict[str, Any]:
@@ -221,6 +222,7 @@ class IssueResult:
             "sent_now": self.sent_now,
             "transactions": self.transactions,
             "already_on_chain": self.already_on_chain,
+            "found_by_reconcile": self.found_by_reconcile,
             "failed": [{"source": s, "reason": r} for s, r in self.failed],
         }
 
@@ -327,7 +329,7 @@ def registered_on_chain(client: ScfClient) -> dict[int, int]:
 def _revert_reason(client: ScfClient, exc: Exception) -> str:
     if isinstance(exc, ContractCustomError | ContractLogicError):
         return client.chain._explain(exc)
-    return str(exc)
+    return rpc_message(exc)
 
 
 def _estimate(
@@ -351,7 +353,7 @@ def _estimate(
             return estimate * GAS_HEADROOM_NUM // GAS_HEADROOM_DEN
         if size == 1:  # a receivable retried alone: learn why the chain refuses it
             client.w3.eth.call(call)
-    except (ContractCustomError, ContractLogicError, ValueError) as exc:
+    except (ContractCustomError, ContractLogicError, Web3RPCError, ValueError) as exc:
         raise TransactionError(_revert_reason(client, exc)) from None
     return (per_item[mode] * size + BASE_GAS) * CACHED_HEADROOM_NUM // GAS_HEADROOM_DEN
 
@@ -419,11 +421,12 @@ def issue(
     journal.bind(client.chain.chain_id, client.registry.address)
     journal.plan((i.fingerprint, i.record.source, i.supplier) for i in items)
     result = IssueResult()
-    result.already_on_chain = reconcile(client, journal, [i.fingerprint for i in items])
+    result.found_by_reconcile = reconcile(client, journal, [i.fingerprint for i in items])
     _replan_confirmed_but_missing(client, journal, items)
     state = {e.fingerprint: e for e in journal.entries()}
     todo = [i for i in items if state[i.fingerprint].state != CONFIRMED]
     done_before = len(items) - len(todo)
+    result.already_on_chain = done_before
     if progress:
         progress(done_before)
     run = _Run(

@@ -73,10 +73,42 @@ NO_RETRY_METHODS = frozenset({"eth_sendRawTransaction", "eth_sendTransaction"})
 T = TypeVar("T")
 
 
+class RetrySettingError(ValueError):
+    """$SCF_RPC_RETRIES is set to something that is not a whole number."""
+
+
 def default_retries() -> int:
     """Retries of a transient RPC fault: $SCF_RPC_RETRIES, else DEFAULT_RETRIES."""
     value = os.environ.get("SCF_RPC_RETRIES", "").strip()
-    return int(value) if value.isdigit() else DEFAULT_RETRIES
+    if not value:
+        return DEFAULT_RETRIES
+    if not value.isdigit():
+        raise RetrySettingError(f"SCF_RPC_RETRIES={value!r}: expected a whole number, 0 or more")
+    return int(value)
+
+
+def rpc_message(exc: BaseException) -> str:
+    """The node's own words for a refused request, on one line: the `message` of the JSON-RPC
+    error (not the whole error object, which Ganache fills with a JavaScript stack), with a hint
+    for the most common refusal on a new chain, an account without ether for gas."""
+    response = getattr(exc, "rpc_response", None)
+    error = response.get("error") if isinstance(response, dict) else None
+    if isinstance(error, dict) and error.get("message"):
+        text = str(error["message"])
+    elif (
+        isinstance(getattr(exc, "args", None), tuple) and exc.args and isinstance(exc.args[0], dict)
+    ):
+        text = str(exc.args[0].get("message") or exc.args[0])
+    else:
+        text = str(getattr(exc, "message", None) or exc)
+    lines = text.strip().splitlines()
+    first = lines[0][:300] if lines else type(exc).__name__
+    if "insufficient funds" in first.lower():
+        first += (
+            " (the sending account cannot pay for gas: fund it, or on a free-gas chain send "
+            "with --gas-price 0)"
+        )
+    return first
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -106,12 +138,14 @@ def is_transient_response(response: Any) -> bool:
 def with_retries(
     action: Callable[[], T],
     what: str,
-    retries: int = DEFAULT_RETRIES,
+    retries: int | None = None,
     backoff_s: float = DEFAULT_BACKOFF_S,
     sleep: Callable[[float], None] = time.sleep,
 ) -> T:
-    """Runs `action`, retrying transient RPC faults with exponential backoff; raises
-    RpcUnavailable when the fault outlasts every retry."""
+    """Runs `action`, retrying transient RPC faults with exponential backoff (`retries`
+    default: $SCF_RPC_RETRIES, else DEFAULT_RETRIES); raises RpcUnavailable when the fault
+    outlasts every retry."""
+    retries = default_retries() if retries is None else retries
     for attempt in range(retries + 1):
         try:
             return action()
@@ -162,14 +196,16 @@ class RetryMiddleware(Web3Middleware):
 
 
 def retry_middleware(
-    retries: int = DEFAULT_RETRIES, backoff_s: float = DEFAULT_BACKOFF_S
+    retries: int | None = None, backoff_s: float = DEFAULT_BACKOFF_S
 ) -> type[RetryMiddleware]:
-    """A RetryMiddleware class with these settings (web3.py instantiates middleware itself)."""
+    """A RetryMiddleware class with these settings (web3.py instantiates middleware itself);
+    `retries` default: $SCF_RPC_RETRIES, else DEFAULT_RETRIES."""
+    retries = default_retries() if retries is None else retries
     return type("RetryMiddleware", (RetryMiddleware,), {"retries": retries, "backoff_s": backoff_s})
 
 
 def install_retries(
-    w3: Web3, retries: int = DEFAULT_RETRIES, backoff_s: float = DEFAULT_BACKOFF_S
+    w3: Web3, retries: int | None = None, backoff_s: float = DEFAULT_BACKOFF_S
 ) -> None:
     """Adds (or re-configures) the retrying middleware of `w3`."""
     if "scf_retry" in w3.middleware_onion:

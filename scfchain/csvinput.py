@@ -72,7 +72,7 @@ from scfchain.currencies import (
     unknown_currency_reason,
 )
 from scfchain.einvoice import collapse_whitespace, decode_gbk, name_key, vat_key
-from scfchain.records import LoadResult, Party, ReceivableRecord, Rejection
+from scfchain.records import LoadResult, Party, ReceivableRecord, Rejection, due_date_problem
 
 PROJECT_COLUMNS: tuple[str, ...] = (
     "invoice_number",
@@ -251,11 +251,11 @@ def _currency(text: str, field: str) -> str:
 
 
 def _check_dates(issue: date, due: date, due_field: str) -> None:
-    """A receivable cannot fall due before it is issued."""
-    if due < issue:
-        raise RowError(
-            due_field, f"due date {due.isoformat()} is before the issue date {issue.isoformat()}"
-        )
+    """A receivable cannot fall due before it is issued, nor absurdly long after
+    (:func:`~scfchain.records.due_date_problem`)."""
+    problem = due_date_problem(issue, due)
+    if problem:
+        raise RowError(due_field, problem)
 
 
 def _invoice_number(text: str, field: str) -> str:

@@ -41,7 +41,9 @@ payment-terms text.
 
 Encodings and namespaces
 ------------------------
-See :func:`parse_xml`: UTF-8, UTF-16 with a BOM, any encoding the XML declaration names
+See :func:`parse_xml`: UTF-8, UTF-16 (with a BOM, or detected by expat when there is no
+declaration or it says UTF-16; BOM-less UTF-16 declared otherwise is refused with a hint to
+save it as UTF-8), any encoding the XML declaration names
 (GBK included, which expat cannot read itself), and GBK bytes under a missing or UTF-8
 declaration when they are plausibly Chinese text; anything else is refused naming the
 first bad byte. A root element in a wrong namespace or in none, and a child of the root
@@ -72,7 +74,7 @@ from scfchain.currencies import (
     shown,
     unknown_currency_reason,
 )
-from scfchain.records import Party, ReceivableRecord, Rejection
+from scfchain.records import Party, ReceivableRecord, Rejection, due_date_problem
 
 UBL_INVOICE_NS = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 UBL_CREDIT_NOTE_NS = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
@@ -181,7 +183,10 @@ _CII_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _XML_ENCODING = re.compile(
     rb"""\A(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']"""
 )
+_XML_TEXT_ENCODING = re.compile(r"""\A\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_UTF32_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
+_UTF16_CODECS = frozenset({"utf-16", "utf-16-le", "utf-16-be"})
 
 # Hints appended to expat's messages.
 _XML_HINTS: Mapping[str, str] = MappingProxyType(
@@ -634,23 +639,73 @@ def read_einvoice(path: Path) -> InvoiceFields | Rejection:
 def parse_xml(data: bytes, source: str) -> ET.Element | Rejection:
     """The root element of an XML document, or a rejection saying why it cannot be read.
 
-    Encodings: UTF-8 (with or without BOM), UTF-16 with a BOM, and any encoding named in
-    the XML declaration that Python knows (``GBK``, ``GB18030``, ``Big5``, ``Shift_JIS``,
+    Encodings: UTF-8 (with or without BOM), UTF-16 with a BOM (decoded here; a declaration
+    naming another encoding is refused), UTF-16 without a BOM when the declaration says
+    UTF-16 or is absent (expat detects it; otherwise refused with a hint to save it as
+    UTF-8), and any encoding named in the XML declaration that Python knows (``GBK``, ``GB18030``, ``Big5``, ``Shift_JIS``,
     ``windows-1252`` ...). A document that is not valid UTF-8 although it declares no
     encoding (or declares UTF-8) is read as GBK when it is plausibly Chinese text (see
     :func:`decode_gbk`), and otherwise refused naming the first bad byte.
     """
     if not data.strip():
         return Rejection(source, "empty file", "XML")
+    if data.startswith(_UTF32_BOMS):  # before UTF-16: FF FE 00 00 starts with FF FE
+        return Rejection(
+            source, "UTF-32 (byte-order mark) is not read: save it as UTF-8", "encoding"
+        )
+    if data.startswith(_UTF16_BOMS):
+        return _parse_utf16(data, source)
     match = _XML_ENCODING.match(data)
     declared = match.group(1).decode("ascii", "replace").strip() if match else None
     try:
         return ET.fromstring(data)
     except ET.ParseError as error:
+        if _nul_heavy(data):
+            return _utf16_without_bom(source)
         reread = _reread_as_gbk(data, declared, source)
         return _malformed(error, source) if reread is None else reread
     except (ValueError, LookupError):  # expat reads neither multi-byte nor unknown codecs
+        if _nul_heavy(data):
+            return _utf16_without_bom(source)
         return _parse_declared(data, declared or "", source)
+
+
+def _nul_heavy(data: bytes) -> bool:
+    """A quarter or more of the bytes are NUL: UTF-16 text (ASCII markup is half NULs)."""
+    return data.count(b"\x00") * 4 >= len(data)
+
+
+def _utf16_without_bom(source: str) -> Rejection:
+    """UTF-16 without a BOM that expat could not read: its declaration says another encoding
+    (often UTF-8, kept by the tool that re-saved the file). Same hint as for CSV files."""
+    return Rejection(
+        source,
+        "not UTF-8 text (NUL bytes): UTF-16 without a byte-order mark? Save it as UTF-8",
+        "encoding",
+    )
+
+
+def _parse_utf16(data: bytes, source: str) -> ET.Element | Rejection:
+    """A document that starts with a UTF-16 BOM: UTF-16, decoded here. An XML declaration
+    naming another encoding contradicts the BOM and is refused (as expat would)."""
+    try:
+        text = data.decode("utf-16")  # the BOM gives the byte order, and is dropped
+    except UnicodeDecodeError as error:
+        return Rejection(
+            source,
+            "not valid UTF-16 although it starts with a UTF-16 byte-order mark "
+            f"({error.reason} at byte {error.start})",
+            "encoding",
+        )
+    match = _XML_TEXT_ENCODING.match(text)
+    if match and _codec_name(match.group(1).strip()) not in _UTF16_CODECS:
+        return Rejection(
+            source,
+            "starts with a UTF-16 byte-order mark but the XML declaration says "
+            f"{match.group(1).strip()!r}: save it as UTF-8, or declare UTF-16",
+            "encoding",
+        )
+    return _parse_text(text, source)
 
 
 def _malformed(error: ET.ParseError, source: str) -> Rejection:
@@ -814,7 +869,8 @@ def judge(fields: InvoiceFields, source: str, document_hash: bytes) -> Receivabl
 
     Checks, in order: document type, invoice number, issue date, currency, payable
     amount (readable in the currency, positive), due date (present, single, not before
-    the issue date), seller and buyer (present, and not the same party: nobody can owe
+    the issue date nor more than 100 years after it, not after 9998-12-31: see
+    :func:`~scfchain.records.due_date_problem`), seller and buyer (present, and not the same party: nobody can owe
     money to itself).
     """
     terms = TERMS[fields.syntax]
@@ -905,8 +961,5 @@ def _judge_due_date(
         listed = ", ".join(d.isoformat() for d in due_dates)
         return field, f"several due dates ({listed}): instalments are not supported"
     due = due_dates[0]
-    if due < issue_date:
-        return field, (
-            f"due date {due.isoformat()} is before the issue date {issue_date.isoformat()}"
-        )
-    return due
+    problem = due_date_problem(issue_date, due)
+    return (field, problem) if problem else due

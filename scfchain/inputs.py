@@ -5,9 +5,11 @@ Every file is accounted for: an e-invoice (``.xml``, any case) or a CSV export
 a rejection (``not an invoice file (.md)``), never silently dropped. Folders are walked
 recursively in sorted order, so the outcome is deterministic.
 
-The same invoice may arrive twice (the same file copied, or the same invoice in UBL
-and CII). Records are de-duplicated by their fingerprint (seller key and invoice
-number): the first occurrence is kept, later ones become rejections naming it.
+A file named more than once (twice, or itself and its folder) is read once, at its
+first mention. The same invoice may still arrive twice (the same file copied, or the
+same invoice in UBL and CII). Records are de-duplicated by their fingerprint (seller key
+and invoice number): the first occurrence is kept, later ones become rejections naming
+it.
 """
 
 from __future__ import annotations
@@ -34,6 +36,25 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
         if path.is_dir():
             yield from sorted(p for p in path.rglob("*") if not p.is_dir())
         else:
+            yield path
+
+
+def unique_files(files: Iterable[Path]) -> Iterator[Path]:
+    """``files`` without repeats, in the order of their first mention, as first named.
+
+    Two names are the same file when they resolve to the same path (``a.csv``, ``./a.csv``,
+    ``dir/../a.csv``, a symbolic link to it), so a file named twice, or named and also
+    reached through its folder, is not read twice: its records would otherwise all be
+    rejected as duplicates of themselves.
+    """
+    seen: set[Path] = set()
+    for path in files:
+        try:
+            key = path.resolve()
+        except (OSError, RuntimeError):  # a symbolic link loop: compared as named
+            key = path.absolute()
+        if key not in seen:
+            seen.add(key)
             yield path
 
 
@@ -77,12 +98,14 @@ def deduplicate(records: Iterable[ReceivableRecord]) -> LoadResult:
 def load_inputs(paths: Iterable[Path]) -> LoadResult:
     """Read files and folders into de-duplicated records, and rejections for the rest.
 
-    Rejections come in file order (a file's own rejections first), followed by the
-    duplicate rejections.
+    Each file is read once however often it is named (twice, or itself and its folder,
+    or by another spelling of its path): files are compared by resolved path and kept at
+    their first mention. Rejections come in file order (a file's own rejections first),
+    followed by the duplicate rejections.
     """
     records: list[ReceivableRecord] = []
     rejections: list[Rejection] = []
-    for path in iter_files(paths):
+    for path in unique_files(iter_files(paths)):
         loaded = load_file(path)
         records.extend(loaded.records)
         rejections.extend(loaded.rejections)

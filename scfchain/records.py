@@ -8,11 +8,21 @@ parties stay off chain; only their hashes are stored.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 
 from eth_utils import keccak
 
 FINGERPRINT_DOMAIN = "scfchain-invoice-v1"
+SECONDS_PER_DAY = 86_400
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+# The due dates read (docs/input-formats.md, "Due dates"): not before the issue date, at most
+# MAX_DUE_YEARS after it (a due date centuries away is a typo or a "no due date" placeholder
+# such as 9999-12-31), and not after LATEST_DUE_DATE. The registry's uint40 dueDate would hold
+# dates up to the year 36812, but Python's dates end at 9999-12-31 and the tooling turns on-chain
+# times past a due date (grace period, redemption) back into dates: the year 9999 is left free.
+MAX_DUE_YEARS = 100
+LATEST_DUE_DATE = date(9998, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -48,8 +58,7 @@ class ReceivableRecord:
     @property
     def due_timestamp(self) -> int:
         """The receivable is due at the end of its due date: 23:59:59 UTC, in unix seconds."""
-        next_day = datetime.combine(self.due_date, time(0), tzinfo=UTC) + timedelta(days=1)
-        return int(next_day.timestamp()) - 1
+        return day_timestamp(self.due_date) + SECONDS_PER_DAY - 1
 
     @property
     def fingerprint(self) -> bytes:
@@ -60,6 +69,42 @@ class ReceivableRecord:
         cannot be registered (and so financed) twice.
         """
         return fingerprint(self.seller.key, self.invoice_number)
+
+
+def day_timestamp(day: date) -> int:
+    """Unix seconds at 00:00 UTC of ``day``, by day count: no datetime arithmetic, so no
+    overflow, even for 9999-12-31."""
+    return (day.toordinal() - _EPOCH_ORDINAL) * SECONDS_PER_DAY
+
+
+def years_after(day: date, years: int) -> date:
+    """The same calendar day ``years`` later (29 February: the 28th), at most date.max."""
+    if day.year + years > date.max.year:
+        return date.max
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February into a common year
+        return day.replace(year=day.year + years, day=28)
+
+
+def due_date_problem(issue: date, due: date) -> str | None:
+    """Why a due date is not accepted for an invoice issued on ``issue``, or None.
+
+    Not before the issue date, at most MAX_DUE_YEARS after it, and not after LATEST_DUE_DATE.
+    """
+    if due < issue:
+        return f"due date {due.isoformat()} is before the issue date {issue.isoformat()}"
+    if due > years_after(issue, MAX_DUE_YEARS):
+        return (
+            f"due date {due.isoformat()} is more than {MAX_DUE_YEARS} years after the issue "
+            f"date {issue.isoformat()}: a typo, or a placeholder for no due date?"
+        )
+    if due > LATEST_DUE_DATE:
+        return (
+            f"due date {due.isoformat()} is after {LATEST_DUE_DATE.isoformat()}, "
+            "the latest due date read"
+        )
+    return None
 
 
 def fingerprint(seller_key: str, invoice_number: str) -> bytes:

@@ -34,7 +34,11 @@ from scfchain.currencies import format_amount, major_units  # noqa: F401  (re-ex
 from scfchain.keys import KeyLoadError, Keyring, Signer
 from scfchain.records import ReceivableRecord, fingerprint_hex  # noqa: F401  (re-exported)
 from scfchain.signing import SIGNATURE_VALIDITY_S, Signed, sign_confirmation
-from scfchain.states import DAY_COUNTS, STATUS_NAMES  # noqa: F401  (re-exported)
+from scfchain.states import (  # noqa: F401  (DAY_COUNTS, STATUS_NAMES re-exported)
+    DAY_COUNTS,
+    REQUEST_STATUS_NAMES,
+    STATUS_NAMES,
+)
 from scfchain.suite import ROLES, Deployment, ManifestError, Suite
 
 __all__ = [
@@ -106,6 +110,19 @@ class FinancingTerms:
 
     def as_tuple(self) -> tuple[int, int, bool, int]:
         return (self.rate_bps, self.day_count, self.recourse, self.reserve_bps)
+
+
+@dataclass(frozen=True)
+class FinancingRequest:
+    """A financing request as the escrow holds it."""
+
+    request_id: int
+    receivable_id: int
+    supplier: str
+    financier: str
+    amount: int
+    terms: FinancingTerms
+    status: str  # None, Pending, Approved, Rejected, Cancelled
 
 
 @dataclass(frozen=True)
@@ -429,6 +446,35 @@ class ScfClient:
         receipt = self.transact(supplier, call)
         events = self.escrow.events.FinancingRequested().process_receipt(receipt, errors=DISCARD)
         return int(events[0]["args"]["requestId"])
+
+    def financing_request(self, request_id: int) -> FinancingRequest:
+        """Request `request_id` as the escrow holds it now."""
+        (rid, supplier, amount, financier, rate, reserve, day_count, recourse, status, *_) = (
+            self.escrow.functions.requests(request_id).call()
+        )
+        terms = FinancingTerms(int(rate), int(day_count), bool(recourse), int(reserve))
+        return FinancingRequest(
+            request_id, int(rid), supplier, financier, int(amount), terms,
+            REQUEST_STATUS_NAMES[int(status)],
+        )  # fmt: skip
+
+    def pending_requests(self, receivable_id: int) -> list[FinancingRequest]:
+        """The financing requests of `receivable_id` still pending, oldest first (from the
+        FinancingRequested events since the escrow's deployment, then their state now)."""
+        logs = self.escrow.events.FinancingRequested().get_logs(
+            from_block=self._from_block("FinancingEscrow"),
+            argument_filters={"id": receivable_id},
+        )
+        ids = sorted({int(e["args"]["requestId"]) for e in logs})
+        found = [self.financing_request(i) for i in ids]
+        return [q for q in found if q.status == "Pending"]
+
+    def reject_financing(
+        self, financier: AccountLike, request_id: int, reason_code: int = 0
+    ) -> TxReceipt:
+        """The financier a request names refuses it; the units go back to the supplier."""
+        call = self.escrow.functions.rejectFinancing(request_id, reason_code)
+        return self.transact(financier, call)
 
     def cancel_financing(self, supplier: AccountLike, request_id: int) -> TxReceipt:
         """The requesting supplier withdraws a pending request; its units come back."""

@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+from eth_utils import keccak
+
+# Roles of MemberRegistry (Roles.sol): name -> keccak256("<NAME>_ROLE")
+ROLES = {
+    name: keccak(text=f"{name}_ROLE")
+    for name in ("OPERATOR", "DEBTOR", "SUPPLIER", "FINANCIER", "AUDITOR")
+}
+DEFAULT_ADMIN_ROLE = bytes(32)  # OpenZeppelin AccessControl
+ROLE_NAMES = {DEFAULT_ADMIN_ROLE: "DEFAULT_ADMIN_ROLE"} | {h: f"{n}_ROLE" for n, h in ROLES.items()}
+
 # IReceivableRegistry.Status
 STATUS_NAMES = (
     "None", "Registered", "Disputed", "Confirmed", "Rejected", "Cancelled",

@@ -14,18 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
-from eth_utils import is_address, keccak
+from eth_utils import is_address
 from web3.contract import Contract
 
 from scfchain.artifacts import load_artifact
 from scfchain.chain import Chain
 from scfchain.currencies import minor_units
+from scfchain.states import ROLES  # noqa: F401  (re-exported: scfchain.suite.ROLES)
 from scfchain.textfiles import read_named_text
 
-ROLES = {
-    name: keccak(text=f"{name}_ROLE")
-    for name in ("OPERATOR", "DEBTOR", "SUPPLIER", "FINANCIER", "AUDITOR")
-}
 DAY = 86_400
 DEFAULT_GRACE_PERIOD = 30 * DAY
 DEFAULT_ADMIN_DELAY = 2 * DAY
@@ -111,6 +108,10 @@ class Deployment:
             entry = data["contracts"].get(name)
             if not isinstance(entry, dict) or not _is_address(entry.get("address")):
                 raise fail(f"contracts.{name}.address", "missing or not an address")
+        for name, entry in data["contracts"].items():
+            block = entry.get("block", 0) if isinstance(entry, dict) else 0
+            if not isinstance(block, int) or isinstance(block, bool) or block < 0:
+                raise fail(f"contracts.{name}.block", "not a block number (a whole number)")
         for currency, address in data["settlement_tokens"].items():
             if not _is_address(address):
                 raise fail(f"settlement_tokens.{currency}", "not an address")

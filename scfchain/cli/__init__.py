@@ -16,6 +16,7 @@ from scfchain.cli.common import (
     UsageError,
     chain_options,
 )
+from scfchain.cli.output import pipe_safe_stdout
 
 __all__ = [
     "EXIT_CHAIN",
@@ -70,24 +71,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     import sqlite3
 
     import requests
-    from web3.exceptions import BadFunctionCallOutput, Web3ValidationError
+    from web3.exceptions import (
+        BadFunctionCallOutput,
+        ContractLogicError,
+        Web3RPCError,
+        Web3ValidationError,
+    )
 
     from scfchain.artifacts import ArtifactError
-    from scfchain.chain import TransactionError
+    from scfchain.chain import RetrySettingError, TransactionError, default_retries, rpc_message
     from scfchain.journal import JournalMismatch
     from scfchain.keys import KeyLoadError
     from scfchain.noncepool import RpcUnavailable
     from scfchain.sdk import ChainMismatch
 
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    empty = next((i for i, a in enumerate(argv) if not a.strip()), None)
+    if empty is not None:  # "" is never a path, an id or a value: it is an unset variable
+        after = f" after {argv[empty - 1]}" if empty else ""
+        parser.error(f"argument {empty + 1}{after} is empty (an unset shell variable?)")
+    try:
+        default_retries()
+    except RetrySettingError as exc:
+        parser.error(str(exc))
+    args = parser.parse_args(argv)
+    restore = pipe_safe_stdout()
     try:
         return int(args.handler(args))
     except KeyboardInterrupt:
         print(f"scf {args.command}: interrupted; run it again to go on", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except BrokenPipeError:  # stdout closed early (e.g. `| head`): nothing left to tell
-        sys.stderr.close()
-        return EXIT_OK
     except (UsageError, KeyLoadError, JournalMismatch, ArtifactError) as exc:
         print(f"scf {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -119,9 +133,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     ) as exc:
         print(f"scf {args.command}: chain/RPC error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_CHAIN
+    except (Web3RPCError, ContractLogicError) as exc:
+        message = rpc_message(exc)
+        if isinstance(exc, ContractLogicError) or "revert" in message.lower():
+            # a read the SDK does not expect to fail: most often a manifest of another suite
+            print(
+                f"scf {args.command}: a contract call reverted: {message} (does --manifest "
+                f"name this suite's contracts on this node?)",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        # the node refused a request: insufficient funds, a nonce, a fee below its minimum, ...
+        print(f"scf {args.command}: the node refused: {message}", file=sys.stderr)
+        return EXIT_CHAIN
     except OSError as exc:  # an output file that cannot be written, an input that cannot be read
         print(f"scf {args.command}: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
         return EXIT_USAGE
+    finally:
+        restore()
 
 
 def _first_line(exc: BaseException) -> str:

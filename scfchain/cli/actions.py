@@ -112,45 +112,128 @@ def _confirm(args: argparse.Namespace) -> int:
                 {"id": fingerprint_hex(r), "result": "confirmed", "block": receipt["blockNumber"]}
                 for r in rids
             ]
-    emit(args, out, "\n".join(f"{o['id']}  {o.get('result', 'signed')}" for o in out))
+    emit(args, out, "\n".join(_confirm_line(o) for o in out))
     return EXIT_FAILED if failed else EXIT_OK
 
 
-def _finance(args: argparse.Namespace) -> int:
-    from scfchain.sdk import FinancingTerms, format_amount
+def _confirm_line(outcome: dict[str, Any]) -> str:
+    """One line per receivable; a signed confirmation with all a relayer needs for confirmBySig."""
+    if "signature" in outcome:
+        return (
+            f"{outcome['id']}  signed  nonce {outcome['nonce']}  deadline {outcome['deadline']}  "
+            f"signature {outcome['signature']}"
+        )
+    return f"{outcome['id']}  {outcome['result']}"
 
+
+def _finance(args: argparse.Namespace) -> int:
+    from scfchain.sdk import FinancingTerms
+
+    if args.cancel or args.reject:
+        return _close_requests(args)
+    if args.amount is None:
+        raise UsageError("--amount is required to request financing (or pass --cancel/--reject)")
     opened = _open_receivable(args)
     if opened is None:
         return EXIT_FAILED
     rid, ring, client, state = opened
     supplier = _signer_for(args, ring, args.supplier or state.supplier, "supplier")
     terms = FinancingTerms(args.rate_bps, args.day_count, args.recourse, args.reserve_bps)
-    request_id = client.request_financing(supplier, rid, args.amount, args.financier, terms)
+    same = [
+        q
+        for q in client.pending_requests(rid)
+        if (q.supplier.lower(), q.financier.lower(), q.amount, q.terms)
+        == (supplier.address.lower(), args.financier.lower(), args.amount, terms)
+    ]
+    if same:  # a rerun: the request made before is still pending, no second one is opened
+        request_id, reused = same[0].request_id, True
+    else:
+        request_id = client.request_financing(supplier, rid, args.amount, args.financier, terms)
+        reused = False
+    return _finish_request(args, ring, client, state, supplier, request_id, reused)
+
+
+def _finish_request(
+    args: argparse.Namespace,
+    ring: Any,
+    client: Any,
+    state: Any,
+    supplier: Any,
+    request_id: int,
+    reused: bool,
+) -> int:
+    """Approves the request when the financier's key is given, else leaves it pending."""
+    from scfchain.sdk import format_amount
+
+    rid = state.id
     data: dict[str, Any] = {
         "id": fingerprint_hex(rid),
         "request_id": request_id,
         "amount": args.amount,
         "currency": state.currency,
+        "reused_pending_request": reused,
     }
-    financier = ring.get(args.financier)
     text = f"{fingerprint_hex(rid)} request {request_id} for {format_amount(args.amount, state.currency)}"
-    if financier is not None:
-        try:
-            approved = client.approve_financing(financier, request_id)
-        except TransactionError as exc:  # no request left pending, holding the supplier's units
-            client.cancel_financing(supplier, request_id)
-            print(
-                f"scf finance: {fingerprint_hex(rid)}: the financier's approval was refused "
-                f"({exc}); request {request_id} cancelled, its units returned to the supplier",
-                file=sys.stderr,
-            )
-            return EXIT_FAILED
-        data.update(proceeds=approved.proceeds, transaction=approved.transaction)
-        text += f" approved: proceeds {format_amount(approved.proceeds, state.currency)}"
-    else:
-        text += " pending the financier's approval"
+    if reused:
+        text += " (pending since an earlier run)"
+    financier = ring.get(args.financier)
+    if financier is None:
+        data["status"] = "Pending"
+        text += (
+            " pending the financier's approval (the financier approves it with "
+            f"`scf finance {fingerprint_hex(rid)} --financier {args.financier} --amount "
+            f"{args.amount}` and its key; --cancel withdraws it)"
+        )
+        emit(args, data, text)
+        return EXIT_OK
+    try:
+        approved = client.approve_financing(financier, request_id)
+    except TransactionError as exc:  # no request left pending, holding the supplier's units
+        client.cancel_financing(supplier, request_id)
+        print(
+            f"scf finance: {fingerprint_hex(rid)}: the financier's approval was refused "
+            f"({exc}); request {request_id} cancelled, its units returned to the supplier",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    data.update(status="Approved", proceeds=approved.proceeds, transaction=approved.transaction)
+    text += f" approved: proceeds {format_amount(approved.proceeds, state.currency)}"
     emit(args, data, text)
     return EXIT_OK
+
+
+def _close_requests(args: argparse.Namespace) -> int:
+    """--cancel (the supplier withdraws) or --reject (the financier refuses) every pending
+    request of this receivable addressed to --financier; the units go back to the supplier."""
+    if args.cancel and args.reject:
+        raise UsageError("--cancel (the supplier) and --reject (the financier): give one")
+    opened = _open_receivable(args)
+    if opened is None:
+        return EXIT_FAILED
+    rid, ring, client, _ = opened
+    mine = [
+        q for q in client.pending_requests(rid) if q.financier.lower() == args.financier.lower()
+    ]
+    if args.supplier:
+        mine = [q for q in mine if q.supplier.lower() == args.supplier.lower()]
+    closed = []
+    for q in mine:
+        if args.cancel:
+            client.cancel_financing(_signer_for(args, ring, q.supplier, "supplier"), q.request_id)
+        else:
+            signer = _signer_for(args, ring, q.financier, "financier")
+            client.reject_financing(signer, q.request_id, args.reason)
+        closed.append(q.request_id)
+    verb = "Cancelled" if args.cancel else "Rejected"
+    data = {"id": fingerprint_hex(rid), "status": verb, "request_ids": closed}
+    text = (
+        f"{fingerprint_hex(rid)} {verb.lower()} request(s) {', '.join(map(str, closed))}; units "
+        f"returned to the supplier"
+        if closed
+        else f"{fingerprint_hex(rid)} no pending request to {args.financier}"
+    )
+    emit(args, data, text)
+    return EXIT_OK if closed else EXIT_FAILED
 
 
 def _repayment_problem(
@@ -322,10 +405,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     finance.add_argument(
         "--amount",
         type=amount_arg,
-        required=True,
+        default=None,
         metavar="MINOR_UNITS",
         help="how much of the receivable to finance, in MINOR units of its currency (cents for "
-        "EUR: 125000 is 1,250.00 EUR); at most the requester's balance of it",
+        "EUR: 125000 is 1,250.00 EUR); at most the requester's balance of it. Run again with "
+        "the same terms, it picks up the request left pending instead of opening another",
     )
     finance.add_argument(
         "--financier", type=address_arg, required=True, help="the financier's account address"
@@ -353,6 +437,23 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         type=bounded_int(0, 10_000),
         default=0,
         help="reserve held back, in basis points",
+    )
+    close = finance.add_mutually_exclusive_group()
+    close.add_argument(
+        "--cancel",
+        action="store_true",
+        help="the supplier withdraws its pending requests to --financier (units come back)",
+    )
+    close.add_argument(
+        "--reject",
+        action="store_true",
+        help="the financier refuses the pending requests addressed to it (units go back)",
+    )
+    finance.add_argument(
+        "--reason",
+        type=bounded_int(0, 2**16 - 1),
+        default=0,
+        help="reason code recorded with --reject (default 0)",
     )
     finance.set_defaults(handler=_finance)
 

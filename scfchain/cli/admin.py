@@ -15,10 +15,12 @@ from scfchain.cli.common import (
     EXIT_OK,
     UsageError,
     add_transaction_options,
+    bounded_int,
     checked_address,
     client_of,
     emit,
     keyring_of,
+    non_negative_int,
     refuse_dev_keys_off_dev_chains,
     rpc_url,
 )
@@ -59,6 +61,15 @@ def _deploy(args: argparse.Namespace) -> int:
             f"--currencies {args.currencies!r}: give ISO 4217 codes such as EUR,USD"
             + (f" ({', '.join(unknown)} is not one)" if unknown else "")
         )
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}: not a folder (the manifest goes in it as <chain id>.json)")
+    try:  # the manifest must be writable before anything is deployed, or the addresses are lost
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--out {out}: cannot create the folder: {exc.strerror or exc}") from None
+    if not os.access(out, os.W_OK):
+        raise UsageError(f"--out {out}: the folder is not writable")
     w3 = make_web3(args.rpc, poa=args.poa)
     if args.dev_key:
         refuse_dev_keys_off_dev_chains(args, int(w3.eth.chain_id), flag="--dev-key")
@@ -252,7 +263,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         action="store_true",
         help="leave the demo chain running (prints its RPC URL and manifest) until Ctrl-C",
     )
-    demo.add_argument("--port", type=int, default=0, help="the demo node's port (default: free)")
+    demo.add_argument(
+        "--port",
+        type=bounded_int(0, 65_535),
+        default=0,
+        help="the demo node's port (default: free)",
+    )
     demo.add_argument("--db", default=None, help="keep the demo chain on disk in this folder")
     demo.set_defaults(handler=_demo)
 
@@ -281,7 +297,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     )
     deploy.add_argument(
         "--grace-period",
-        type=int,
+        type=non_negative_int,
         default=30 * 86_400,
         help="seconds after due date before default",
     )

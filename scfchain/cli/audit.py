@@ -34,6 +34,7 @@ def _audit(args: argparse.Namespace) -> int:
     from scfchain.audit import audit_deployment
     from scfchain.audit_export import JournalError, journal_notes, trail_json, write_csv
     from scfchain.audit_html import write_html
+    from scfchain.journal import precheck
 
     ids = [parse_id(i) for i in args.ids] if args.ids else None
     notes = {}
@@ -43,6 +44,8 @@ def _audit(args: argparse.Namespace) -> int:
         except JournalError as exc:
             raise UsageError(str(exc)) from None
     client = client_of(args)
+    if args.journal:  # a journal of another chain or registry would attach the wrong notes
+        precheck(Path(args.journal), client.chain.chain_id, client.registry.address)
     trail = audit_deployment(client.chain, client.suite, client.deployment, ids)
     unknown = [r.id for r in trail.receivables if r.terms.status == "None" and not r.events]
     trail.receivables = [r for r in trail.receivables if r.id not in unknown]
@@ -81,6 +84,8 @@ def _verify(args: argparse.Namespace) -> int:
             paths += sorted(p for p in given.rglob("*") if p.is_file())
         elif given.is_file():
             paths.append(given)
+        elif given.exists():
+            raise UsageError(f"not a regular file or folder (a device, a socket?): {given}")
         else:
             raise UsageError(f"no such file or folder: {given}")
     if not paths:

@@ -37,9 +37,12 @@ def bounded_int(low: int, high: int) -> Callable[[str], int]:
 
 def positive_int(text: str) -> int:
     """argparse type of a count: a whole number of at least 1."""
-    if non_negative_int(text) < 1:
+    if not text.strip().isascii() or not text.strip().isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
     return int(text)
+
+
+port_number = bounded_int(1, 65_535)  # argparse type of a TCP port
 
 
 class UsageError(RuntimeError):

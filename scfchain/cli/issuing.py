@@ -126,7 +126,7 @@ def _issue(args: argparse.Namespace) -> int:
     else:
         print(
             f"{result.confirmed} of {len(plan.items)} on chain ({result.sent_now} sent now in "
-            f"{result.transactions} transaction(s), {sum(i.on_chain for i in plan.items)} on "
+            f"{result.transactions} transaction(s), {result.already_on_chain} on "
             f"chain before this run); "
             f"journal {journal_path}"
         )

@@ -3,8 +3,10 @@ invoices admitted, in the foreground until Ctrl-C or SIGTERM.
 
 The clock starts at --start-time, or at the earliest issue date of --start-at-inputs (so that
 old sample invoices are not refused as past due), or else at the wall clock. With --db DIR the
-chain is kept on disk (DIR/chain) with its manifest and clock mode (DIR/node.json); started
-again on the same DIR, the node resumes that chain: nothing is deployed again, members already
+chain is kept on disk (DIR/chain), with a copy of its manifest (DIR/manifest.json, from which a
+restart knows the addresses) and its clock mode (DIR/node.json); the manifest the other
+commands read is still the one in --out (deployments/1337.json). Started again on the same DIR,
+the node resumes that chain (and writes --out again): nothing is deployed again, members already
 admitted are left as they are (credit lines included), and the clock goes on from the latest
 block.
 
@@ -27,7 +29,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from scfchain.cli.common import EXIT_CHAIN, EXIT_FAILED, EXIT_OK, UsageError
+from scfchain.cli.common import EXIT_CHAIN, EXIT_FAILED, EXIT_OK, UsageError, port_number
 
 DEFAULT_PORT = 8545
 STATE_FILE = "node.json"
@@ -307,7 +309,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     node.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help=f"port on 127.0.0.1 (default {DEFAULT_PORT})"
+        "--port",
+        type=port_number,
+        default=DEFAULT_PORT,
+        help=f"port on 127.0.0.1 (default {DEFAULT_PORT})",
     )
     when = node.add_mutually_exclusive_group()
     when.add_argument(

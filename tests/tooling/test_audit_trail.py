@@ -481,6 +481,14 @@ def test_a_missing_journal_is_a_usage_error(story, tmp_path, capsys):
     assert "none.sqlite not found" in capsys.readouterr().err
 
 
+def test_a_journal_of_another_chain_is_a_usage_error(story, tmp_path, capsys):
+    journal_path = tmp_path / "other-chain.sqlite"
+    with Journal(journal_path) as journal:
+        journal.bind(5, "0x" + "12" * 20)
+    code = scf(["audit", *chain_args(story), "--journal", str(journal_path)])
+    assert (code, "is for chain_id 5" in capsys.readouterr().err) == (2, True)
+
+
 # --- scf verify ---------------------------------------------------------------------------------
 
 

@@ -134,6 +134,17 @@ def test_issuing_again_with_the_same_journal_sends_nothing(client, net, tmp_path
     assert (again.sent_now, again.confirmed) == (0, 6)
 
 
+def test_a_rerun_with_the_same_journal_counts_every_receivable_as_already_on_chain(
+    client, net, tmp_path
+):
+    loaded, ring = prepared(client, net, generate(tmp_path / "in.csv", 3, seed=47))
+    plan = validate(client, loaded, ring)
+    with Journal(tmp_path / "j.sqlite") as journal:
+        first = issue(client, plan.items, journal, ring)
+        again = issue(client, plan.items, journal, ring)
+    assert (first.already_on_chain, again.already_on_chain, again.found_by_reconcile) == (0, 3, 0)
+
+
 def test_with_a_fresh_journal_receivables_already_on_chain_are_not_sent_again(
     client, net, tmp_path
 ):

@@ -128,7 +128,7 @@ def test_issue_prints_a_json_summary_with_the_journal_counts(
 def test_a_journal_that_is_not_sqlite_is_a_usage_error_before_the_validation_report(
     net, chain_args, members_admitted, tmp_path, capsys
 ):
-    csv = generate(tmp_path / "in.csv", 2, seed=25)
+    csv = generate(tmp_path / "in.csv", 2, seed=61)
     journal = tmp_path / "notes.txt"
     journal.write_text("not a database, but a page of notes\n" * 200)
     code = main(["issue", *chain_args, str(csv), "--journal", str(journal)])
@@ -141,7 +141,7 @@ def test_a_journal_that_is_not_sqlite_is_a_usage_error_before_the_validation_rep
 def test_a_sqlite_file_of_another_application_is_refused_as_a_journal_and_left_untouched(
     chain_args, members_admitted, tmp_path, capsys
 ):
-    csv = generate(tmp_path / "in.csv", 1, seed=26)
+    csv = generate(tmp_path / "in.csv", 1, seed=62)
     foreign = tmp_path / "erp.sqlite"
     with sqlite3.connect(foreign) as db:
         db.execute("CREATE TABLE invoices (number TEXT)")
@@ -201,6 +201,47 @@ def test_confirm_finance_repay_and_redeem_with_keys_from_the_environment(
         main(["redeem", *base, rid]),
     ]
     assert (codes, client.status(int(rid, 16)).status) == ([0, 0, 0, 0], "Retired")
+
+
+def test_confirm_sign_only_prints_what_a_relayer_needs_and_the_relayed_signature_confirms(
+    net, members_admitted, tmp_path, monkeypatch, capsys
+):
+    from scfchain.signing import Signed
+
+    csv = generate(tmp_path / "in.csv", 1, seed=63)
+    rid, _, supplier, debtor, _ = registered_with_funded_parties(net, csv)
+    monkeypatch.setenv("T_DEBTOR", debtor.account.key.hex())
+    base = ["--rpc", net.node.url, "--manifest", str(net.manifest), "--key-env", "T_DEBTOR"]
+    capsys.readouterr()
+    assert main(["confirm", *base, rid, "--sign-only"]) == EXIT_OK
+    words = capsys.readouterr().out.split()
+    fields = dict(zip(words[2::2], words[3::2], strict=True))
+    signed = Signed(
+        int(fields["nonce"]), int(fields["deadline"]), bytes.fromhex(fields["signature"][2:])
+    )
+    client = net.client()
+    client.confirm_by_sig(supplier, int(rid, 16), signed)
+    assert (words[:2], client.status(int(rid, 16)).status) == (
+        [f"0x{int(rid, 16):064x}", "signed"],
+        "Confirmed",
+    )
+
+
+def test_a_deployer_without_ether_for_gas_gets_the_nodes_refusal_in_one_line_and_exit_3(
+    net, tmp_path, monkeypatch, capsys
+):
+    from eth_account import Account
+
+    monkeypatch.setenv("T_POOR", Account.create().key.hex())
+    argv = ["deploy", "--rpc", net.node.url, "--key-env", "T_POOR", "--out", str(tmp_path)]
+    capsys.readouterr()
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert (code, "insufficient funds" in err, len(err.strip().splitlines())) == (
+        EXIT_CHAIN,
+        True,
+        1,
+    )
 
 
 def test_an_unknown_receivable_status_exits_with_code_1(chain_args, capsys):
@@ -514,4 +555,101 @@ def test_a_manifest_whose_registry_address_holds_no_contract_is_a_usage_error(
     assert (code, "no contract at its ReceivableRegistry address" in capsys.readouterr().err) == (
         EXIT_USAGE,
         True,
+    )
+
+
+def test_a_manifest_naming_another_suite_contract_as_the_registry_is_a_usage_error(
+    net, tmp_path, capsys
+):
+    data = json.loads(Path(net.manifest).read_text())
+    data["contracts"]["ReceivableRegistry"] = data["contracts"]["MemberRegistry"]
+    wrong = tmp_path / "wrong.json"
+    wrong.write_text(json.dumps(data))
+    capsys.readouterr()
+    code = main(["status", "--rpc", net.node.url, "--manifest", str(wrong), "0x01"])
+    assert (code, "does --manifest name this suite's contracts" in capsys.readouterr().err) == (
+        EXIT_USAGE,
+        True,
+    )
+
+
+def confirmed_with_funded_parties(net, csv: Path, monkeypatch) -> tuple[str, Any, list[str]]:
+    """The first invoice of `csv` registered and confirmed; its supplier's key in $T_SUPPLIER
+    and the financier's in $T_BANK; returns the id, the record and the base arguments."""
+    rid, record, supplier, debtor, bank = registered_with_funded_parties(net, csv)
+    net.client().confirm(debtor, int(rid, 16))
+    monkeypatch.setenv("T_SUPPLIER", supplier.account.key.hex())
+    monkeypatch.setenv("T_BANK", bank.account.key.hex())
+    base = ["--rpc", net.node.url, "--manifest", str(net.manifest), "--json"]
+    return rid, record, [*base, "finance", rid, "--financier", bank.address]
+
+
+def finance_json(capsys, argv: list[str]) -> tuple[int, dict]:
+    """`scf finance` with the options first (argv: base options, then the finance ones)."""
+    options, command = argv[: argv.index("finance")], argv[argv.index("finance") :]
+    return run_json(capsys, [command[0], *options, *command[1:]])
+
+
+def test_finance_run_again_by_the_supplier_picks_up_its_pending_request_instead_of_a_new_one(
+    net, members_admitted, tmp_path, monkeypatch, capsys
+):
+    csv = generate(tmp_path / "in.csv", 1, seed=64)
+    rid, record, argv = confirmed_with_funded_parties(net, csv, monkeypatch)
+    half = ["--amount", str(record.amount_minor // 2), "--key-env", "T_SUPPLIER"]
+    _, first = finance_json(capsys, [*argv, *half])
+    _, again = finance_json(capsys, [*argv, *half])
+    assert (first["status"], again["status"], again["reused_pending_request"]) == (
+        "Pending",
+        "Pending",
+        True,
+    )
+    assert again["request_id"] == first["request_id"]
+
+
+def test_the_financier_approves_a_pending_request_with_the_same_finance_command(
+    net, members_admitted, tmp_path, monkeypatch, capsys
+):
+    csv = generate(tmp_path / "in.csv", 1, seed=65)
+    rid, record, argv = confirmed_with_funded_parties(net, csv, monkeypatch)
+    half = ["--amount", str(record.amount_minor // 2)]
+    _, pending = finance_json(capsys, [*argv, *half, "--key-env", "T_SUPPLIER"])
+    both = ["--key-env", "T_SUPPLIER", "--key-env", "T_BANK"]
+    code, approved = finance_json(capsys, [*argv, *half, *both])
+    assert (code, approved["status"], approved["request_id"]) == (
+        EXIT_OK,
+        "Approved",
+        pending["request_id"],
+    )
+
+
+def test_finance_cancel_withdraws_the_pending_request_and_the_supplier_gets_its_units_back(
+    net, members_admitted, tmp_path, monkeypatch, capsys
+):
+    csv = generate(tmp_path / "in.csv", 1, seed=66)
+    rid, record, argv = confirmed_with_funded_parties(net, csv, monkeypatch)
+    supplier = party_signer(record.seller).address
+    finance_json(capsys, [*argv, "--amount", "100", "--key-env", "T_SUPPLIER"])
+    code, cancelled = finance_json(capsys, [*argv, "--cancel", "--key-env", "T_SUPPLIER"])
+    client = net.client()
+    assert (code, cancelled["status"], client.pending_requests(int(rid, 16))) == (
+        EXIT_OK,
+        "Cancelled",
+        [],
+    )
+    assert client.balance(supplier, int(rid, 16)) == record.amount_minor
+
+
+def test_finance_reject_by_the_financier_closes_the_pending_request(
+    net, members_admitted, tmp_path, monkeypatch, capsys
+):
+    csv = generate(tmp_path / "in.csv", 1, seed=67)
+    rid, _, argv = confirmed_with_funded_parties(net, csv, monkeypatch)
+    finance_json(capsys, [*argv, "--amount", "100", "--key-env", "T_SUPPLIER"])
+    code, rejected = finance_json(
+        capsys, [*argv, "--reject", "--reason", "7", "--key-env", "T_BANK"]
+    )
+    assert (code, rejected["status"], net.client().pending_requests(int(rid, 16))) == (
+        EXIT_OK,
+        "Rejected",
+        [],
     )

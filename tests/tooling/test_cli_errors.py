@@ -288,3 +288,56 @@ def test_deploy_with_the_dev_key_is_refused_on_a_chain_that_is_not_a_local_dev_c
     with LocalNode("ganache", chain_id=5) as node:
         code, err = run(capsys, ["deploy", "--rpc", node.url, "--dev-key"])
     assert (code, "refused on chain 5" in err) == (EXIT_USAGE, True)
+
+
+def test_an_empty_argument_is_a_usage_error_not_the_current_folder(capsys):
+    code, err = run(capsys, ["issue", "--dry-run", *UNREACHABLE, "examples", ""])
+    assert (code, "argument 6 after examples is empty" in err) == (EXIT_USAGE, True)
+
+
+def test_a_retry_count_that_is_not_a_number_is_a_usage_error(monkeypatch, capsys):
+    monkeypatch.setenv("SCF_RPC_RETRIES", "abc")
+    code, err = run(capsys, ["status", *UNREACHABLE, "1"])
+    assert (code, "SCF_RPC_RETRIES='abc'" in err) == (EXIT_USAGE, True)
+
+
+def test_no_retries_asked_for_means_an_unreachable_node_fails_at_once(monkeypatch, capsys):
+    monkeypatch.setenv("SCF_RPC_RETRIES", "0")
+    code, err = run(capsys, ["status", *UNREACHABLE, "1"])
+    assert (code, "after 0 retries" in err) == (3, True)
+
+
+def test_a_node_port_outside_the_tcp_range_is_a_usage_error(capsys):
+    code, err = run(capsys, ["node", "--port", "80000"])
+    assert (code, "80000 is outside 1..65535" in err) == (EXIT_USAGE, True)
+
+
+def test_a_negative_batch_size_says_at_least_1(capsys):
+    code, err = run(capsys, ["issue", "--batch-size", "-3", "x.csv"])
+    assert (code, "'-3' is not a whole number of at least 1" in err) == (EXIT_USAGE, True)
+
+
+def test_a_negative_grace_period_is_refused_before_anything_is_deployed(capsys):
+    code, err = run(capsys, ["deploy", "--dev-key", *UNREACHABLE, "--grace-period", "-5"])
+    assert (code, "--grace-period" in err) == (EXIT_USAGE, True)
+
+
+def test_deploy_refuses_an_out_that_is_a_file_before_it_connects(tmp_path, capsys):
+    taken = tmp_path / "taken"
+    taken.write_text("")
+    code, err = run(capsys, ["deploy", "--dev-key", *UNREACHABLE, "--out", str(taken)])
+    assert (code, f"--out {taken}: not a folder" in err) == (EXIT_USAGE, True)
+
+
+def test_a_manifest_block_that_is_not_a_number_is_a_usage_error_naming_the_field(manifest, capsys):
+    contract = {"address": ACCOUNT, "block": "x"}
+    names = ("MemberRegistry", "ReceivableRegistry", "FinancingEscrow", "DocumentAnchor")
+    data = {"chain_id": 1337, "contracts": dict.fromkeys(names, contract), "settlement_tokens": {}}
+    manifest.write_text(json.dumps(data))
+    code, err = run(capsys, ["audit", *UNREACHABLE, "--manifest", str(manifest)])
+    assert (code, "field contracts.MemberRegistry.block" in err) == (EXIT_USAGE, True)
+
+
+def test_verify_of_a_device_says_it_is_not_a_regular_file(capsys):
+    code, err = run(capsys, ["verify", *UNREACHABLE, "/dev/null"])
+    assert (code, "not a regular file or folder" in err) == (EXIT_USAGE, True)

@@ -3,7 +3,8 @@
 and currencies) is in the corpus: tests/tooling/corpus, checked by test_corpus.py."""
 
 import hashlib
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -261,3 +262,55 @@ def test_a_semicolon_separated_file_is_one_rejection_naming_the_delimiter(tmp_pa
     (found,) = result.rejections
     assert (found.source, result.records) == (str(tmp_path / "ar.csv"), [])
     assert found.reason.startswith("columns separated by ';', expected ','")
+
+
+# --------------------------------------------------------------------------- far due dates
+
+
+def dated_row(issue: str, due: str) -> str:
+    return row().replace("2026-03-01,2026-06-01", f"{issue},{due}")
+
+
+def test_a_due_date_of_9999_12_31_is_rejected_naming_row_and_field(tmp_path):
+    result = parse_csv(write(tmp_path, f"{HEADER}\n{dated_row('2026-03-01', '9999-12-31')}\n"))
+    (found,) = result.rejections
+    assert (found.source, found.field) == (f"{tmp_path / 'ar.csv'}:2", "due_date")
+    assert found.reason.startswith(
+        "due date 9999-12-31 is more than 100 years after the issue date 2026-03-01"
+    )
+
+
+def test_a_due_date_exactly_100_years_after_the_issue_date_is_accepted(tmp_path):
+    text = f"{HEADER}\n{dated_row('2026-03-01', '2126-03-01')}\n"
+    (found,) = parse_csv(write(tmp_path, text)).records
+    assert found.due_date == date(2126, 3, 1)
+
+
+def test_a_due_date_100_years_after_a_29_february_may_fall_on_28_february(tmp_path):
+    first = dated_row("2000-02-29", "2100-02-28")
+    second = dated_row("2000-02-29", "2100-03-01").replace("VOL-1,", "VOL-2,", 1)
+    result = parse_csv(write(tmp_path, f"{HEADER}\n{first}\n{second}\n"))
+    assert [r.due_date for r in result.records] == [date(2100, 2, 28)]
+    assert [(r.source, r.field) for r in result.rejections] == [
+        (f"{tmp_path / 'ar.csv'}:3", "due_date")
+    ]
+
+
+def test_a_due_date_in_the_year_9999_is_rejected_even_close_to_its_issue_date(tmp_path):
+    result = parse_csv(write(tmp_path, f"{HEADER}\n{dated_row('9999-01-04', '9999-12-31')}\n"))
+    (found,) = result.rejections
+    assert found.field == "due_date"
+    assert found.reason == "due date 9999-12-31 is after 9998-12-31, the latest due date read"
+
+
+def test_the_due_timestamp_of_9999_12_31_is_its_last_second_without_overflow(tmp_path):
+    (found,) = parse_csv(write(tmp_path, f"{HEADER}\n{row()}\n")).records
+    last_day = replace(found, due_date=date(9999, 12, 31))
+    assert last_day.due_timestamp == 253402300799  # 9999-12-31T23:59:59Z
+    assert last_day.due_timestamp < 2**40  # fits the registry's uint40 dueDate
+
+
+def test_the_due_timestamp_is_the_last_second_of_the_due_date_in_utc(tmp_path):
+    (found,) = parse_csv(write(tmp_path, f"{HEADER}\n{row()}\n")).records
+    end = datetime(2026, 6, 1, 23, 59, 59, tzinfo=UTC)
+    assert found.due_timestamp == int(end.timestamp())

@@ -474,3 +474,84 @@ def test_a_credit_note_is_refused_as_such_even_when_another_field_is_malformed(t
         "document type",
         "credit note (381): reduces a receivable, is not one",
     )
+
+
+def test_a_ubl_due_date_of_9999_12_31_is_rejected_naming_the_field_not_crashing(tmp_path):
+    found = rejection(ubl_invoice(tmp_path, due="<b:DueDate>9999-12-31</b:DueDate>"))
+    assert (found.source, found.field) == (str(tmp_path / "invoice.xml"), "DueDate")
+    assert found.reason.startswith(
+        "due date 9999-12-31 is more than 100 years after the issue date 2026-03-01"
+    )
+
+
+def test_a_ubl_due_date_exactly_100_years_after_the_issue_date_is_accepted(tmp_path):
+    found = record(ubl_invoice(tmp_path, due="<b:DueDate>2126-03-01</b:DueDate>"))
+    assert found.due_date == date(2126, 3, 1)
+
+
+def test_a_cii_due_date_of_99991231_is_rejected_naming_the_field(tmp_path):
+    found = rejection(cii_invoice(tmp_path, due="99991231"))
+    assert found.field == "DueDateDateTime"
+    assert found.reason.startswith("due date 9999-12-31 is more than 100 years after")
+
+
+UTF16_HINT = "not UTF-8 text (NUL bytes): UTF-16 without a byte-order mark? Save it as UTF-8"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_declared_utf8_is_rejected_with_a_hint(tmp_path, encoding):
+    text = ubl_invoice(tmp_path).read_text("utf-8").replace("Voltmeer", "Voltmeer Groß")
+    path = tmp_path / "utf16.xml"
+    path.write_bytes(text.encode(encoding))
+    found = rejection(path)
+    assert (found.field, found.reason) == ("encoding", UTF16_HINT)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_declaring_utf16_is_read(tmp_path, encoding):
+    text = ubl_invoice(tmp_path).read_text("utf-8").replace("Voltmeer", "Voltmeer Groß")
+    path = tmp_path / "utf16.xml"
+    path.write_bytes(text.replace('encoding="UTF-8"', 'encoding="UTF-16"').encode(encoding))
+    assert record(path).seller.name == "Voltmeer Groß Elektronica B.V."
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_with_a_byte_order_mark_and_no_declaration_is_read(tmp_path, encoding):
+    text = ubl_invoice(tmp_path).read_text("utf-8").split("?>", 1)[1].lstrip()
+    path = tmp_path / "utf16.xml"
+    bom = "\ufeff".encode(encoding)
+    path.write_bytes(bom + text.replace("Voltmeer", "Voltmeer Groß").encode(encoding))
+    assert record(path).seller.name == "Voltmeer Groß Elektronica B.V."
+
+
+def test_utf16_with_a_byte_order_mark_declared_as_another_encoding_is_rejected_naming_both(
+    tmp_path,
+):
+    text = ubl_invoice(tmp_path).read_text("utf-8").replace('encoding="UTF-8"', 'encoding="GBK"')
+    path = tmp_path / "utf16.xml"
+    path.write_bytes(b"\xff\xfe" + text.encode("utf-16-le"))
+    found = rejection(path)
+    assert found.field == "encoding"
+    assert found.reason.startswith(
+        "starts with a UTF-16 byte-order mark but the XML declaration says 'GBK'"
+    )
+
+
+def test_a_utf16_byte_order_mark_on_bytes_that_are_not_utf16_is_rejected_as_such(tmp_path):
+    path = tmp_path / "odd.xml"
+    path.write_bytes(b"\xff\xfe" + "<Invoice/>".encode("utf-16-le") + b"<")
+    found = rejection(path)
+    assert found.field == "encoding"
+    assert found.reason.startswith(
+        "not valid UTF-16 although it starts with a UTF-16 byte-order mark"
+    )
+
+
+def test_a_utf32_byte_order_mark_is_rejected_naming_utf32(tmp_path):
+    path = tmp_path / "utf32.xml"
+    path.write_bytes(ubl_invoice(tmp_path).read_text("utf-8").encode("utf-32"))
+    found = rejection(path)
+    assert (found.field, found.reason) == (
+        "encoding",
+        "UTF-32 (byte-order mark) is not read: save it as UTF-8",
+    )

@@ -152,11 +152,54 @@ def test_a_missing_path_is_reported(tmp_path):
     assert found.reason == "no such file or directory"
 
 
-def test_the_same_invoice_given_twice_is_rejected_the_second_time():
+@pytest.fixture
+def examples() -> Path:
     if not EXAMPLES.is_dir():
         pytest.skip("examples folder not found")
-    invoice = EXAMPLES / "ubl-voltmeer-VOL-2026-0117.xml"
+    return EXAMPLES
+
+
+def test_the_same_file_given_twice_is_read_once_without_duplicate_rejections(examples):
+    invoice = examples / "ubl-voltmeer-VOL-2026-0117.xml"
     result = load_inputs([invoice, invoice])
+    assert [r.source for r in result.records] == [str(invoice)]
+    assert result.rejections == []
+
+
+def test_a_file_given_with_its_folder_is_read_once(examples):
+    alone = load_inputs([examples])
+    both = load_inputs([examples, examples / "receivables.csv"])
+    assert both == alone
+    assert not any(r.reason.startswith("duplicate invoice") for r in both.rejections)
+
+
+def test_a_file_named_before_its_folder_keeps_the_place_of_its_first_mention(examples):
+    csv = examples / "receivables.csv"
+    result = load_inputs([csv, examples])
+    sources = list(dict.fromkeys(r.source.rsplit(":", 1)[0] for r in result.records))
+    assert sources[0] == str(csv)
+    assert sources.count(str(csv)) == 1
+    assert len(result.records) == len(load_inputs([examples]).records)
+
+
+def test_two_spellings_of_the_same_path_are_one_file(examples, monkeypatch):
+    monkeypatch.chdir(examples.parent)
+    csv = Path("examples") / "receivables.csv"
+    result = load_inputs([csv, Path("examples/../examples/./receivables.csv"), csv.resolve()])
+    assert {r.source.rsplit(":", 1)[0] for r in result.records} == {str(csv)}
+    assert not any(r.reason.startswith("duplicate invoice") for r in result.rejections)
+
+
+def test_a_missing_path_given_twice_is_reported_once(tmp_path):
+    (found,) = load_inputs([tmp_path / "nowhere.xml", tmp_path / "nowhere.xml"]).rejections
+    assert found.reason == "no such file or directory"
+
+
+def test_a_copy_of_an_invoice_file_is_still_rejected_as_a_duplicate(examples, tmp_path):
+    invoice = examples / "ubl-voltmeer-VOL-2026-0117.xml"
+    copy = tmp_path / "copy.xml"
+    copy.write_bytes(invoice.read_bytes())
+    result = load_inputs([invoice, copy])
     assert len(result.records) == 1
     (duplicate,) = result.rejections
     assert duplicate.reason == f"duplicate invoice: same seller and invoice number as {invoice}"

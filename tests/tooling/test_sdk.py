@@ -273,3 +273,20 @@ def test_a_decoded_revert_shows_a_currency_code_as_letters():
 
     data = _revert_data("NoSettlementToken(bytes3)", ["bytes3"], [b"CHF"])
     assert interface_error_decoder().describe(data) == "NoSettlementToken(currency=CHF)"
+
+
+def test_a_decoded_revert_names_a_role_by_name():
+    from eth_utils import keccak
+
+    from scfchain.abis import interface_error_decoder
+
+    account = "0x" + "ab" * 20
+    data = _revert_data(
+        "MissingRole(address,bytes32)",
+        ["address", "bytes32"],
+        [account, keccak(text="DEBTOR_ROLE")],
+    )
+    assert (
+        interface_error_decoder().describe(data)
+        == f"MissingRole(account={account}, role=DEBTOR_ROLE)"
+    )
