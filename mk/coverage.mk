@@ -1,7 +1,7 @@
 # Contract coverage (Brownie): statement and branch coverage per suite contract, figures written
 # to docs/coverage.md; fails below 95% branch coverage of a suite contract's own code.
 # Runs on its own network, a berlin Ganache (scfchain/coverage_run.py says why, and works around
-# two defects of Brownie 1.22's coverage). Slow: every transaction is traced (about 25 minutes
+# two defects of Brownie 1.22's coverage). Slow: every transaction is traced (35-41 minutes
 # for tests/contracts on 2 cores). COVERAGE_TESTS=tests/contracts/test_x.py for one module.
 
 COVERAGE_NETWORK ?= scf-coverage
