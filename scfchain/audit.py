@@ -323,6 +323,14 @@ class AuditTrail:
     generated_at: int  # unix seconds, the auditor's clock
     receivables: list[ReceivableTrail]
     members: dict[str, Member]
+    not_found: list[int] = field(default_factory=list)  # ids asked for, never registered
+
+    def set_aside_unknown(self) -> None:
+        """Moves the receivables asked for that were never registered (no terms, no events)
+        from `receivables` to `not_found`."""
+        unknown = [r.id for r in self.receivables if r.terms.status == "None" and not r.events]
+        self.receivables = [r for r in self.receivables if r.id not in unknown]
+        self.not_found += unknown
 
     def label(self, address: str) -> str:
         """How an address is shown: a contract's name, or the address itself."""

@@ -75,6 +75,7 @@ def trail_json(trail: AuditTrail) -> dict[str, Any]:
             }
             for r in trail.receivables
         ],
+        **({"not_found": [fingerprint_hex(i) for i in trail.not_found]} if trail.not_found else {}),
     }
 
 

@@ -108,6 +108,9 @@ def _header(trail: AuditTrail) -> str:
         ("Receivables", _e(len(trail.receivables))),
         ("Events", _e(events)),
     ]
+    if trail.not_found:
+        unknown = ", ".join(fingerprint_hex(i) for i in trail.not_found)
+        rows.append(("Not found (never registered)", f'<span class="mono">{_e(unknown)}</span>'))
     summary = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
     contracts = "".join(
         f'<tr><th>{_e(name)}</th><td class="mono">{_e(address)}</td></tr>'

@@ -67,6 +67,8 @@ TRANSIENT_RPC_WORDS = (
     "timeout", "timed out", "try again", "temporarily", "busy", "rate limit",
     "too many requests", "header not found", "connection reset", "service unavailable",
 )  # fmt: skip
+# How nodes say an account cannot pay for gas: Ganache/Geth/Besu, and Anvil's gas estimate
+NO_GAS_MONEY_WORDS = ("insufficient funds", "gas required exceeds allowance")
 NOT_TRANSIENT_WORDS = ("revert", "nonce", "insufficient funds", "underpriced", "invalid")
 NO_RETRY_METHODS = frozenset({"eth_sendRawTransaction", "eth_sendTransaction"})
 
@@ -103,7 +105,7 @@ def rpc_message(exc: BaseException) -> str:
         text = str(getattr(exc, "message", None) or exc)
     lines = text.strip().splitlines()
     first = lines[0][:300] if lines else type(exc).__name__
-    if "insufficient funds" in first.lower():
+    if any(words in first.lower() for words in NO_GAS_MONEY_WORDS):
         first += (
             " (the sending account cannot pay for gas: fund it, or on a free-gas chain send "
             "with --gas-price 0)"

@@ -245,6 +245,49 @@ class ScfClient:
             keyring.add(signer if isinstance(signer, Signer) else Signer(signer))
         return cls(chain, suite, deployment, confirmations, keyring)
 
+    def suite_problems(self) -> list[str]:
+        """What is wrong with the manifest's addresses on this node, in words (empty: nothing).
+
+        Each contract must point at the others as deployed together: the registry at the
+        member registry and the escrow, the escrow and the document anchor at the registry,
+        the escrow at each settlement token of the manifest. A wrong address (another
+        contract of the suite, or of another suite) is named with the manifest field."""
+        s, c = self.suite, self.deployment.contracts
+
+        def address(name: str) -> str:
+            return Web3.to_checksum_address(c[name]["address"])
+
+        links = [
+            ("ReceivableRegistry", lambda: s.registry.functions.members().call(), "MemberRegistry"),
+            ("ReceivableRegistry", lambda: s.registry.functions.escrow().call(), "FinancingEscrow"),
+            ("FinancingEscrow", lambda: s.escrow.functions.registry().call(), "ReceivableRegistry"),
+            ("FinancingEscrow", lambda: s.escrow.functions.members().call(), "MemberRegistry"),
+            ("DocumentAnchor", lambda: s.anchor.functions.registry().call(), "ReceivableRegistry"),
+        ]
+        problems = []
+        for holder, read, target in links:
+            try:
+                found = Web3.to_checksum_address(read())
+            except Exception:  # noqa: BLE001 - any failure means: not the contract named
+                problems.append(f"contracts.{holder}: {address(holder)} is not a {holder}")
+                continue
+            if found != address(target):
+                problems.append(
+                    f"contracts.{target}: {address(target)}, but the {holder} at "
+                    f"{address(holder)} works with {found}"
+                )
+        for currency, token in self.deployment.settlement_tokens.items():
+            try:
+                bound = self.escrow.functions.settlementToken(currency.encode()).call()
+            except Exception:  # noqa: BLE001 - reported above as the escrow's problem
+                continue
+            if Web3.to_checksum_address(bound) != Web3.to_checksum_address(token):
+                problems.append(
+                    f"settlement_tokens.{currency}: {token}, but the escrow settles "
+                    f"{currency} in {bound}"
+                )
+        return problems
+
     def _local(self, account: AccountLike) -> LocalAccount:
         """The signing account: a Signer, a LocalAccount, or the address of a key given to
         connect()."""

@@ -11,7 +11,8 @@ ELLIPSIS = "…"
 
 
 def display_width(text: str) -> int:
-    """The number of terminal columns `text` takes (combining marks take none)."""
+    """The number of terminal columns `text` takes (combining marks and invisible format
+    characters such as a zero-width space or a soft hyphen take none)."""
     return sum(_char_width(c) for c in text)
 
 
@@ -36,7 +37,7 @@ def pad(text: str, width: int) -> str:
 def render(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
     """The table as lines: the header, a rule of dashes, then one line per row; the last
     column is not padded (no trailing spaces)."""
-    cells = [[str(c) for c in header]] + [[str(c) for c in row] for row in rows]
+    cells = [[_printable(c) for c in header]] + [[_printable(c) for c in row] for row in rows]
     widths = [max(display_width(row[i]) for row in cells) for i in range(len(header))]
     lines = [_line(row, widths) for row in cells]
     lines.insert(1, _line(["-" * w for w in widths], widths))
@@ -48,7 +49,12 @@ def _line(cells: Sequence[str], widths: Sequence[int]) -> str:
     return "  ".join([*padded, cells[-1]])
 
 
+def _printable(cell: object) -> str:
+    """The cell as one line: control characters (tabs, line breaks) become spaces."""
+    return "".join(" " if unicodedata.category(c) == "Cc" else c for c in str(cell))
+
+
 def _char_width(char: str) -> int:
-    if unicodedata.combining(char):
-        return 0
+    if unicodedata.combining(char) or unicodedata.category(char) == "Cf":
+        return 0  # combining marks; format characters (zero-width space, soft hyphen)
     return 2 if unicodedata.east_asian_width(char) in WIDE else 1

@@ -87,10 +87,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
-    empty = next((i for i, a in enumerate(argv) if not a.strip()), None)
+    empty = next((i for i, a in enumerate(argv) if _is_empty(a)), None)
     if empty is not None:  # "" is never a path, an id or a value: it is an unset variable
-        after = f" after {argv[empty - 1]}" if empty else ""
-        parser.error(f"argument {empty + 1}{after} is empty (an unset shell variable?)")
+        given = argv[empty]
+        where = f" ({given})" if given.strip() else (f" after {argv[empty - 1]}" if empty else "")
+        parser.error(f"argument {empty + 1}{where} is empty (an unset shell variable?)")
     try:
         default_retries()
     except RetrySettingError as exc:
@@ -102,6 +103,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"scf {args.command}: interrupted; run it again to go on", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # an output file (--csv /dev/stdout) whose reader has gone
+        print(f"scf {args.command}: output closed early (broken pipe): incomplete", file=sys.stderr)
+        return EXIT_FAILED
     except (UsageError, KeyLoadError, JournalMismatch, ArtifactError) as exc:
         print(f"scf {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -151,6 +155,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     finally:
         restore()
+
+
+def _is_empty(argument: str) -> bool:
+    """An empty argument: `""`, or an option given as `--name=` with nothing after the `=`."""
+    if argument.startswith("--") and "=" in argument:
+        return not argument.split("=", 1)[1].strip()
+    return not argument.strip()
 
 
 def _first_line(exc: BaseException) -> str:

@@ -31,6 +31,9 @@ are loaded too, so that the receivable's supplier, debtor or holders are found b
 """
 
 
+DEFAULT_RATE_BPS = 500  # 5% a year
+
+
 def _signer_for(args: argparse.Namespace, ring: Any, address: str, role: str) -> Any:
     signer = ring.get(address)
     if signer is None:
@@ -133,24 +136,50 @@ def _finance(args: argparse.Namespace) -> int:
         return _close_requests(args)
     if args.amount is None:
         raise UsageError("--amount is required to request financing (or pass --cancel/--reject)")
+    if args.reason is not None:
+        raise UsageError("--reason goes with --reject only")
     opened = _open_receivable(args)
     if opened is None:
         return EXIT_FAILED
     rid, ring, client, state = opened
-    supplier = _signer_for(args, ring, args.supplier or state.supplier, "supplier")
+    requester = (args.supplier or state.supplier).lower()
     terms = FinancingTerms(args.rate_bps, args.day_count, args.recourse, args.reserve_bps)
-    same = [
+    to_financier = [
         q
         for q in client.pending_requests(rid)
-        if (q.supplier.lower(), q.financier.lower(), q.amount, q.terms)
-        == (supplier.address.lower(), args.financier.lower(), args.amount, terms)
+        if (q.supplier.lower(), q.financier.lower()) == (requester, args.financier.lower())
     ]
-    if same:  # a rerun: the request made before is still pending, no second one is opened
-        request_id, reused = same[0].request_id, True
-    else:
-        request_id = client.request_financing(supplier, rid, args.amount, args.financier, terms)
-        reused = False
-    return _finish_request(args, ring, client, state, supplier, request_id, reused)
+    same = [q for q in to_financier if (q.amount, q.terms) == (args.amount, terms)]
+    if same:  # a rerun, or the financier's turn: the pending request, no second one
+        return _finish_request(args, ring, client, state, same[0].request_id, True)
+    supplier = _signer_for(args, ring, args.supplier or state.supplier, "supplier")
+    for q in to_financier:
+        print(
+            f"scf finance: note: request {q.request_id} to {q.financier} for {q.amount} minor "
+            f"units is still pending with other terms (--cancel closes it)",
+            file=sys.stderr,
+        )
+    request_id = client.request_financing(supplier, rid, args.amount, args.financier, terms)
+    return _finish_request(args, ring, client, state, request_id, False)
+
+
+def _finance_command(args: argparse.Namespace, rid: int) -> str:
+    """The `scf finance` command that names this very request (amount and terms)."""
+    words = [
+        f"scf finance {fingerprint_hex(rid)} --financier {args.financier}",
+        f"--amount {args.amount}",
+    ]
+    if args.supplier:
+        words.append(f"--supplier {args.supplier}")
+    if args.rate_bps != DEFAULT_RATE_BPS:
+        words.append(f"--rate-bps {args.rate_bps}")
+    if args.day_count:
+        words.append(f"--day-count {args.day_count}")
+    if args.recourse:
+        words.append("--recourse")
+    if args.reserve_bps:
+        words.append(f"--reserve-bps {args.reserve_bps}")
+    return " ".join(words)
 
 
 def _finish_request(
@@ -158,7 +187,6 @@ def _finish_request(
     ring: Any,
     client: Any,
     state: Any,
-    supplier: Any,
     request_id: int,
     reused: bool,
 ) -> int:
@@ -180,16 +208,23 @@ def _finish_request(
     if financier is None:
         data["status"] = "Pending"
         text += (
-            " pending the financier's approval (the financier approves it with "
-            f"`scf finance {fingerprint_hex(rid)} --financier {args.financier} --amount "
-            f"{args.amount}` and its key; --cancel withdraws it)"
+            f" pending the financier's approval: the financier runs `{_finance_command(args, rid)}`"
+            " with its key; the supplier withdraws it with --cancel"
         )
         emit(args, data, text)
         return EXIT_OK
     try:
         approved = client.approve_financing(financier, request_id)
-    except TransactionError as exc:  # no request left pending, holding the supplier's units
-        client.cancel_financing(supplier, request_id)
+    except TransactionError as exc:
+        supplier = ring.get(args.supplier or state.supplier)
+        if supplier is None:  # the financier alone: the request stays as it was
+            print(
+                f"scf finance: {fingerprint_hex(rid)}: the approval of request {request_id} was "
+                f"refused ({exc}); it stays pending (--reject closes it)",
+                file=sys.stderr,
+            )
+            return EXIT_FAILED
+        client.cancel_financing(supplier, request_id)  # no request left holding the units
         print(
             f"scf finance: {fingerprint_hex(rid)}: the financier's approval was refused "
             f"({exc}); request {request_id} cancelled, its units returned to the supplier",
@@ -207,6 +242,10 @@ def _close_requests(args: argparse.Namespace) -> int:
     request of this receivable addressed to --financier; the units go back to the supplier."""
     if args.cancel and args.reject:
         raise UsageError("--cancel (the supplier) and --reject (the financier): give one")
+    if args.amount is not None:
+        raise UsageError("--amount opens or names a request: not with --cancel/--reject")
+    if args.reason is not None and not args.reject:
+        raise UsageError("--reason goes with --reject only")
     opened = _open_receivable(args)
     if opened is None:
         return EXIT_FAILED
@@ -222,10 +261,11 @@ def _close_requests(args: argparse.Namespace) -> int:
             client.cancel_financing(_signer_for(args, ring, q.supplier, "supplier"), q.request_id)
         else:
             signer = _signer_for(args, ring, q.financier, "financier")
-            client.reject_financing(signer, q.request_id, args.reason)
+            client.reject_financing(signer, q.request_id, args.reason or 0)
         closed.append(q.request_id)
     verb = "Cancelled" if args.cancel else "Rejected"
-    data = {"id": fingerprint_hex(rid), "status": verb, "request_ids": closed}
+    status = verb if closed else "NoPendingRequest"
+    data = {"id": fingerprint_hex(rid), "status": status, "request_ids": closed}
     text = (
         f"{fingerprint_hex(rid)} {verb.lower()} request(s) {', '.join(map(str, closed))}; units "
         f"returned to the supplier"
@@ -423,7 +463,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     finance.add_argument(
         "--rate-bps",
         type=bounded_int(0, 2**16 - 1),
-        default=500,
+        default=DEFAULT_RATE_BPS,
         help="yearly discount rate in basis points (500 = 5%%)",
     )
     finance.add_argument(
@@ -452,7 +492,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     finance.add_argument(
         "--reason",
         type=bounded_int(0, 2**16 - 1),
-        default=0,
+        default=None,
         help="reason code recorded with --reject (default 0)",
     )
     finance.set_defaults(handler=_finance)

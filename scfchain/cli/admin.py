@@ -7,6 +7,8 @@ import csv
 import io
 import json
 import os
+import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -68,8 +70,11 @@ def _deploy(args: argparse.Namespace) -> int:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"--out {out}: cannot create the folder: {exc.strerror or exc}") from None
-    if not os.access(out, os.W_OK):
-        raise UsageError(f"--out {out}: the folder is not writable")
+    try:  # a real write: permission bits say nothing of /proc, read-only mounts or root
+        with tempfile.NamedTemporaryFile(dir=out, prefix=".scf-deploy-", suffix=".json"):
+            pass
+    except OSError as exc:
+        raise UsageError(f"--out {out}: cannot write there: {exc.strerror or exc}") from None
     w3 = make_web3(args.rpc, poa=args.poa)
     if args.dev_key:
         refuse_dev_keys_off_dev_chains(args, int(w3.eth.chain_id), flag="--dev-key")
@@ -77,7 +82,16 @@ def _deploy(args: argparse.Namespace) -> int:
         w3, suite_error_decoder(), FeePolicy(legacy=args.legacy, gas_price=args.gas_price)
     )
     _, deployment = deploy_suite(chain, account, currencies, grace_period=args.grace_period)
-    path = deployment.write(Path(args.out))
+    try:
+        path = deployment.write(out)
+    except OSError as exc:  # the chain has changed: the addresses must not be lost
+        print(json.dumps(deployment.to_json(), indent=2))
+        print(
+            f"scf deploy: deployed, but the manifest could not be written to {out} "
+            f"({exc.strerror or exc}): save the JSON above as {deployment.chain_id}.json",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
     print(f"deployed on chain {deployment.chain_id}: manifest {path}")
     for name, entry in deployment.contracts.items():
         print(f"  {name:20} {entry['address']}  (block {entry['block']})")
@@ -276,7 +290,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     deploy.add_argument(
         "--rpc",
         type=rpc_url,
-        default=os.environ.get("SCF_RPC", "http://127.0.0.1:8545"),
+        default=os.environ.get("SCF_RPC") or "http://127.0.0.1:8545",
         help="JSON-RPC URL of the node, http:// or https:// (default $SCF_RPC, else "
         "http://127.0.0.1:8545)",
     )

@@ -36,7 +36,7 @@ def _audit(args: argparse.Namespace) -> int:
     from scfchain.audit_html import write_html
     from scfchain.journal import precheck
 
-    ids = [parse_id(i) for i in args.ids] if args.ids else None
+    ids = list(dict.fromkeys(parse_id(i) for i in args.ids)) if args.ids else None
     notes = {}
     if args.journal:
         try:
@@ -47,16 +47,13 @@ def _audit(args: argparse.Namespace) -> int:
     if args.journal:  # a journal of another chain or registry would attach the wrong notes
         precheck(Path(args.journal), client.chain.chain_id, client.registry.address)
     trail = audit_deployment(client.chain, client.suite, client.deployment, ids)
-    unknown = [r.id for r in trail.receivables if r.terms.status == "None" and not r.events]
-    trail.receivables = [r for r in trail.receivables if r.id not in unknown]
+    trail.set_aside_unknown()
     for receivable in trail.receivables:
         receivable.notes = notes.get(receivable.id, {})
     events = sum(len(r.events) for r in trail.receivables)
     done = f"audit of {len(trail.receivables)} receivable(s), {events} event(s)"
     files = [("--out", args.out), ("--csv", args.csv), ("--html", args.html)]
     document = trail_json(trail)
-    if unknown:
-        document["not_found"] = [fingerprint_hex(rid) for rid in unknown]
     if args.out:
         text = json.dumps(document, indent=2, ensure_ascii=False)
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
@@ -70,9 +67,9 @@ def _audit(args: argparse.Namespace) -> int:
         print(f"{done}: {args.html}")
     if args.json or not any(path for _, path in files):
         print(json.dumps(document, indent=2, ensure_ascii=False))
-    for rid in unknown:
+    for rid in trail.not_found:
         print(f"scf audit: receivable {fingerprint_hex(rid)} not found", file=sys.stderr)
-    return EXIT_FAILED if unknown else EXIT_OK
+    return EXIT_FAILED if trail.not_found else EXIT_OK
 
 
 def _verify(args: argparse.Namespace) -> int:

@@ -101,12 +101,12 @@ def chain_options() -> argparse.ArgumentParser:
     g.add_argument(
         "--rpc",
         type=rpc_url,
-        default=os.environ.get("SCF_RPC", "http://127.0.0.1:8545"),
+        default=os.environ.get("SCF_RPC") or "http://127.0.0.1:8545",
         help="JSON-RPC URL, http:// or https:// (default $SCF_RPC, else http://127.0.0.1:8545)",
     )
     g.add_argument(
         "--manifest",
-        default=os.environ.get("SCF_MANIFEST"),
+        default=os.environ.get("SCF_MANIFEST") or None,  # set but empty: unset
         help="deployment manifest (default $SCF_MANIFEST, else deployments/<chain id>.json in "
         "the current directory)",
     )
@@ -197,6 +197,12 @@ def client_of(args: argparse.Namespace):  # noqa: ANN202
         raise UsageError(
             f"{manifest}: no contract at its ReceivableRegistry address "
             f"{client.registry.address} on this node (wrong --manifest or --rpc?)"
+        )
+    problems = client.suite_problems()
+    if problems:
+        raise UsageError(
+            f"{manifest}: its contracts do not belong together on this node (wrong --manifest "
+            f"or --rpc?): {'; '.join(problems)}"
         )
     return client
 

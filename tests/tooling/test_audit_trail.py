@@ -481,6 +481,19 @@ def test_a_missing_journal_is_a_usage_error(story, tmp_path, capsys):
     assert "none.sqlite not found" in capsys.readouterr().err
 
 
+def test_scf_audit_lists_a_receivable_asked_for_twice_once(story, capsys):
+    known = fingerprint_hex(story.ids["A"])
+    assert scf(["audit", *chain_args(story), known, known, "--json"]) == 0
+    assert [r["id"] for r in json.loads(capsys.readouterr().out)["receivables"]] == [known]
+
+
+def test_the_html_page_names_an_id_asked_for_that_was_never_registered(story, tmp_path):
+    page = tmp_path / "audit.html"
+    assert scf(["audit", *chain_args(story), "0x1234", "--html", str(page)]) == 1
+    text = page.read_text()
+    assert "Not found (never registered)" in text and f"0x{0x1234:064x}" in text
+
+
 def test_a_journal_of_another_chain_is_a_usage_error(story, tmp_path, capsys):
     journal_path = tmp_path / "other-chain.sqlite"
     with Journal(journal_path) as journal:

@@ -237,7 +237,7 @@ def test_a_deployer_without_ether_for_gas_gets_the_nodes_refusal_in_one_line_and
     capsys.readouterr()
     code = main(argv)
     err = capsys.readouterr().err
-    assert (code, "insufficient funds" in err, len(err.strip().splitlines())) == (
+    assert (code, "cannot pay for gas" in err, len(err.strip().splitlines())) == (
         EXIT_CHAIN,
         True,
         1,
@@ -558,19 +558,30 @@ def test_a_manifest_whose_registry_address_holds_no_contract_is_a_usage_error(
     )
 
 
-def test_a_manifest_naming_another_suite_contract_as_the_registry_is_a_usage_error(
-    net, tmp_path, capsys
+@pytest.mark.parametrize(
+    ("field", "takes", "named"),
+    [
+        ("ReceivableRegistry", "MemberRegistry", "contracts.ReceivableRegistry"),
+        ("MemberRegistry", "ReceivableRegistry", "contracts.MemberRegistry"),
+        ("FinancingEscrow", "ReceivableRegistry", "contracts.FinancingEscrow"),
+        ("EUR", "MemberRegistry", "settlement_tokens.EUR"),
+    ],
+)
+def test_a_manifest_with_one_address_of_another_contract_is_a_usage_error_naming_the_field(
+    net, tmp_path, capsys, field, takes, named
 ):
     data = json.loads(Path(net.manifest).read_text())
-    data["contracts"]["ReceivableRegistry"] = data["contracts"]["MemberRegistry"]
+    other = data["contracts"][takes]["address"]
+    if field == "EUR":
+        data["settlement_tokens"]["EUR"] = other
+    else:
+        data["contracts"][field]["address"] = other
     wrong = tmp_path / "wrong.json"
     wrong.write_text(json.dumps(data))
     capsys.readouterr()
     code = main(["status", "--rpc", net.node.url, "--manifest", str(wrong), "0x01"])
-    assert (code, "does --manifest name this suite's contracts" in capsys.readouterr().err) == (
-        EXIT_USAGE,
-        True,
-    )
+    err = capsys.readouterr().err
+    assert (code, "do not belong together" in err, f"{named}:" in err) == (EXIT_USAGE, True, True)
 
 
 def confirmed_with_funded_parties(net, csv: Path, monkeypatch) -> tuple[str, Any, list[str]]:
@@ -586,8 +597,7 @@ def confirmed_with_funded_parties(net, csv: Path, monkeypatch) -> tuple[str, Any
 
 def finance_json(capsys, argv: list[str]) -> tuple[int, dict]:
     """`scf finance` with the options first (argv: base options, then the finance ones)."""
-    options, command = argv[: argv.index("finance")], argv[argv.index("finance") :]
-    return run_json(capsys, [command[0], *options, *command[1:]])
+    return run_json(capsys, finance_args(argv))
 
 
 def test_finance_run_again_by_the_supplier_picks_up_its_pending_request_instead_of_a_new_one(
@@ -606,15 +616,14 @@ def test_finance_run_again_by_the_supplier_picks_up_its_pending_request_instead_
     assert again["request_id"] == first["request_id"]
 
 
-def test_the_financier_approves_a_pending_request_with_the_same_finance_command(
+def test_the_financier_alone_approves_a_pending_request_with_the_same_finance_command(
     net, members_admitted, tmp_path, monkeypatch, capsys
 ):
     csv = generate(tmp_path / "in.csv", 1, seed=65)
     rid, record, argv = confirmed_with_funded_parties(net, csv, monkeypatch)
     half = ["--amount", str(record.amount_minor // 2)]
     _, pending = finance_json(capsys, [*argv, *half, "--key-env", "T_SUPPLIER"])
-    both = ["--key-env", "T_SUPPLIER", "--key-env", "T_BANK"]
-    code, approved = finance_json(capsys, [*argv, *half, *both])
+    code, approved = finance_json(capsys, [*argv, *half, "--key-env", "T_BANK"])
     assert (code, approved["status"], approved["request_id"]) == (
         EXIT_OK,
         "Approved",
@@ -653,3 +662,39 @@ def test_finance_reject_by_the_financier_closes_the_pending_request(
         "Rejected",
         [],
     )
+
+
+def test_the_pending_message_names_the_terms_the_financier_must_repeat(
+    net, members_admitted, tmp_path, monkeypatch, capsys
+):
+    csv = generate(tmp_path / "in.csv", 1, seed=68)
+    _, _, argv = confirmed_with_funded_parties(net, csv, monkeypatch)
+    terms = ["--rate-bps", "700", "--recourse", "--reserve-bps", "100"]
+    text = [a for a in argv if a != "--json"]
+    capsys.readouterr()
+    main([*finance_args(text), "--amount", "1000", *terms, "--key-env", "T_SUPPLIER"])
+    out = capsys.readouterr().out
+    assert "--amount 1000 --rate-bps 700 --recourse --reserve-bps 100" in out
+
+
+def finance_args(argv: list[str]) -> list[str]:
+    options, command = argv[: argv.index("finance")], argv[argv.index("finance") :]
+    return [command[0], *options, *command[1:]]
+
+
+def test_finance_cancel_with_nothing_pending_says_so_and_exits_1(
+    net, members_admitted, tmp_path, monkeypatch, capsys
+):
+    csv = generate(tmp_path / "in.csv", 1, seed=69)
+    _, _, argv = confirmed_with_funded_parties(net, csv, monkeypatch)
+    code, out = finance_json(capsys, [*argv, "--cancel", "--key-env", "T_SUPPLIER"])
+    assert (code, out["status"], out["request_ids"]) == (EXIT_FAILED, "NoPendingRequest", [])
+
+
+@pytest.mark.parametrize(
+    "extra", [["--amount", "100", "--reason", "3"], ["--cancel", "--amount", "100"]]
+)
+def test_finance_options_that_do_not_go_together_are_a_usage_error(chain_args, extra, capsys):
+    argv = ["finance", *chain_args, "0x01", "--financier", "0x" + "ab" * 20, *extra]
+    capsys.readouterr()
+    assert main(argv) == EXIT_USAGE

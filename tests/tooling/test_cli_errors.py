@@ -341,3 +341,15 @@ def test_a_manifest_block_that_is_not_a_number_is_a_usage_error_naming_the_field
 def test_verify_of_a_device_says_it_is_not_a_regular_file(capsys):
     code, err = run(capsys, ["verify", *UNREACHABLE, "/dev/null"])
     assert (code, "not a regular file or folder" in err) == (EXIT_USAGE, True)
+
+
+def test_an_option_given_empty_with_an_equals_sign_is_a_usage_error(capsys):
+    code, err = run(capsys, ["deploy", "--dev-key", *UNREACHABLE, "--out="])
+    assert (code, "(--out=) is empty" in err) == (EXIT_USAGE, True)
+
+
+def test_an_empty_scf_manifest_variable_counts_as_unset(monkeypatch, capsys):
+    monkeypatch.setenv("SCF_MANIFEST", "")
+    monkeypatch.setenv("SCF_RPC_RETRIES", "0")
+    code, err = run(capsys, ["status", *UNREACHABLE, "1"])
+    assert (code, "not a readable manifest" in err) == (3, False)

@@ -41,3 +41,12 @@ def test_the_rule_under_the_header_is_as_wide_as_each_column():
 def test_the_last_column_carries_no_trailing_spaces():
     lines = render(("name", "reason"), [("x", "short"), ("y", "a much longer reason")])
     assert all(line == line.rstrip() for line in lines)
+
+
+def test_a_zero_width_space_and_a_soft_hyphen_take_no_column():
+    assert display_width("Volt\u200bmeer\u00ad") == len("Voltmeer")
+
+
+def test_a_tab_inside_a_cell_becomes_a_space_so_the_columns_stay_aligned():
+    lines = render(("name", "cur"), [("a\tb", "EUR"), ("abc", "USD")])
+    assert lines[2].index("EUR") == lines[3].index("USD")
