@@ -85,7 +85,17 @@ def precheck(path: Path, chain_id: int, registry: str) -> None:
         have = dict(db.execute("SELECT key, value FROM meta").fetchall()) if tables else {}
     finally:
         db.close()
-    for key, value in {"chain_id": str(chain_id), "registry": registry.lower()}.items():
+    _require_binding(path, have, _binding_of(chain_id, registry))
+
+
+def _binding_of(chain_id: int, registry: str) -> dict[str, str]:
+    """What a journal of this chain and registry keeps in its meta table."""
+    return {"chain_id": str(chain_id), "registry": registry.lower()}
+
+
+def _require_binding(path: Path, have: dict[str, str], want: dict[str, str]) -> None:
+    """Raises JournalMismatch when the binding `have` (empty: unbound) is not `want`."""
+    for key, value in want.items():
         if key in have and have[key] != value:
             raise JournalMismatch(
                 f"journal {path} is for {key} {have[key]}, not {value}: use another --journal"
@@ -125,13 +135,8 @@ class Journal:
 
     def bind(self, chain_id: int, registry: str) -> None:
         """Binds a new journal to a chain and registry; refuses a journal of another one."""
-        want = {"chain_id": str(chain_id), "registry": registry.lower()}
-        have = dict(self.db.execute("SELECT key, value FROM meta").fetchall())
-        for key, value in want.items():
-            if key in have and have[key] != value:
-                raise JournalMismatch(
-                    f"journal {self.path} is for {key} {have[key]}, not {value}: use another --journal"
-                )
+        want = _binding_of(chain_id, registry)
+        _require_binding(self.path, self.binding(), want)
         self._tx("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", want.items())
 
     def binding(self) -> dict[str, str]:
@@ -141,10 +146,7 @@ class Journal:
     def check_binding(self, chain_id: int, registry: str) -> None:
         """Raises JournalMismatch when the journal was bound to another chain or registry
         (reads only: a new journal stays unbound)."""
-        have = self.binding()
-        for key, value in {"chain_id": str(chain_id), "registry": registry.lower()}.items():
-            if key in have and have[key] != value:
-                raise JournalMismatch(f"journal {self.path} is for {key} {have[key]}, not {value}")
+        _require_binding(self.path, self.binding(), _binding_of(chain_id, registry))
 
     # --- transitions -----------------------------------------------------------------------
 
