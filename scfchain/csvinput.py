@@ -71,7 +71,13 @@ from scfchain.currencies import (
     shown,
     unknown_currency_reason,
 )
-from scfchain.einvoice import collapse_whitespace, decode_gbk, name_key, vat_key
+from scfchain.einvoice import (
+    collapse_whitespace,
+    decode_gbk,
+    looks_like_utf16,
+    name_key,
+    vat_key,
+)
 from scfchain.records import LoadResult, Party, ReceivableRecord, Rejection, due_date_problem
 
 PROJECT_COLUMNS: tuple[str, ...] = (
@@ -389,7 +395,7 @@ def decode_csv(data: bytes) -> DecodedLines | str:
         except UnicodeDecodeError as error:
             return f"not valid UTF-16 although it starts with a UTF-16 byte-order mark ({error})"
         return DecodedLines(list(enumerate(_LINE_BREAK.split(text), 1)), [])
-    if data.count(b"\x00") * 4 >= len(data) > 0:
+    if data and looks_like_utf16(data):
         return "not a text file (NUL bytes): UTF-16 without a byte-order mark? Save it as UTF-8"
     raw = _LINE_BREAK_BYTES.split(data.removeprefix(codecs.BOM_UTF8))
     decoded: dict[int, str] = {}
@@ -487,12 +493,7 @@ def record_texts(decoded: DecodedLines) -> Iterator[tuple[int, str]]:
         number, line = lines[at]
         used = 1
         if line is not None and line.strip():
-            reader = csv.reader(_record_lines(lines, at), strict=True, skipinitialspace=True)
-            try:
-                next(reader)
-                used = max(reader.line_num, 1)
-            except csv.Error:
-                used = 1
+            _, used = _split_record(lines, at)
             yield number, "\n".join(str(text) for _, text in lines[at : at + used])
         at += used
 
@@ -503,6 +504,21 @@ def _record_lines(lines: Sequence[tuple[int, str | None]], start: int) -> Iterat
         if line is None:
             return
         yield line + "\n"
+
+
+def _split_record(
+    lines: Sequence[tuple[int, str | None]], start: int
+) -> tuple[list[str] | csv.Error, int]:
+    """The cells of the record starting at ``lines[start]`` (or the csv.Error that stopped
+    it), and how many lines it used. A quote never closed (up to the end of the file or an
+    undecodable line), or a runaway field, uses only its first line: the next line is read
+    afresh."""
+    reader = csv.reader(_record_lines(lines, start), strict=True, skipinitialspace=True)
+    try:
+        return next(reader), reader.line_num
+    except csv.Error as error:
+        runaway = "unexpected end of data" in str(error) or "field larger" in str(error)
+        return error, 1 if runaway else max(reader.line_num, 1)
 
 
 def _read_record(
@@ -523,21 +539,18 @@ def _read_record(
     assert line is not None
     if not line.strip():
         return None, 1
-    reader = csv.reader(_record_lines(lines, start), strict=True, skipinitialspace=True)
-    try:
-        cells = next(reader)
-    except csv.Error as error:
-        used = max(reader.line_num, 1)
+    cells, used = _split_record(lines, start)
+    if isinstance(cells, csv.Error):
+        error = cells
         if "unexpected end of data" in str(error):
             reason = (
                 "malformed CSV row: unexpected end of data (a quote opened here is never closed)"
             )
-            return Rejection(f"{path}:{number}", reason, "row"), 1
+            return Rejection(f"{path}:{number}", reason, "row"), used
         if "field larger" in str(error):  # a runaway quote, or a cell of over 128 KiB
-            return Rejection(f"{path}:{number}", f"malformed CSV row: {error}", "row"), 1
+            return Rejection(f"{path}:{number}", f"malformed CSV row: {error}", "row"), used
         span = _span(lines, start, used)
         return Rejection(f"{path}:{number}", f"malformed CSV {span}: {error}", "row"), used
-    used = reader.line_num
     text = "\n".join(str(text) for _, text in lines[start : start + used])
     return _read_cells(path, number, text, cells, header, layout, columns, used), used
 

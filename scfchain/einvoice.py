@@ -642,8 +642,8 @@ def parse_xml(data: bytes, source: str) -> ET.Element | Rejection:
     Encodings: UTF-8 (with or without BOM), UTF-16 with a BOM (decoded here; a declaration
     naming another encoding is refused), UTF-16 without a BOM when the declaration says
     UTF-16 or is absent (expat detects it; otherwise refused with a hint to save it as
-    UTF-8), and any encoding named in the XML declaration that Python knows (``GBK``, ``GB18030``, ``Big5``, ``Shift_JIS``,
-    ``windows-1252`` ...). A document that is not valid UTF-8 although it declares no
+    UTF-8), and any encoding named in the XML declaration that Python knows (``GBK``,
+    ``GB18030``, ``Big5``, ``Shift_JIS``, ``windows-1252`` ...). A document that is not valid UTF-8 although it declares no
     encoding (or declares UTF-8) is read as GBK when it is plausibly Chinese text (see
     :func:`decode_gbk`), and otherwise refused naming the first bad byte.
     """
@@ -660,17 +660,17 @@ def parse_xml(data: bytes, source: str) -> ET.Element | Rejection:
     try:
         return ET.fromstring(data)
     except ET.ParseError as error:
-        if _nul_heavy(data):
+        if looks_like_utf16(data):
             return _utf16_without_bom(source)
         reread = _reread_as_gbk(data, declared, source)
         return _malformed(error, source) if reread is None else reread
     except (ValueError, LookupError):  # expat reads neither multi-byte nor unknown codecs
-        if _nul_heavy(data):
+        if looks_like_utf16(data):
             return _utf16_without_bom(source)
         return _parse_declared(data, declared or "", source)
 
 
-def _nul_heavy(data: bytes) -> bool:
+def looks_like_utf16(data: bytes) -> bool:
     """A quarter or more of the bytes are NUL: UTF-16 text (ASCII markup is half NULs)."""
     return data.count(b"\x00") * 4 >= len(data)
 
@@ -870,8 +870,8 @@ def judge(fields: InvoiceFields, source: str, document_hash: bytes) -> Receivabl
     Checks, in order: document type, invoice number, issue date, currency, payable
     amount (readable in the currency, positive), due date (present, single, not before
     the issue date nor more than 100 years after it, not after 9998-12-31: see
-    :func:`~scfchain.records.due_date_problem`), seller and buyer (present, and not the same party: nobody can owe
-    money to itself).
+    :func:`~scfchain.records.due_date_problem`), seller and buyer (present, and not the same
+    party: nobody can owe money to itself).
     """
     terms = TERMS[fields.syntax]
 

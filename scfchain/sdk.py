@@ -36,6 +36,7 @@ from scfchain.records import ReceivableRecord, fingerprint_hex  # noqa: F401  (r
 from scfchain.signing import SIGNATURE_VALIDITY_S, Signed, sign_confirmation
 from scfchain.states import (  # noqa: F401  (DAY_COUNTS, STATUS_NAMES re-exported)
     DAY_COUNTS,
+    DEFAULT_RATE_BPS,
     REQUEST_STATUS_NAMES,
     STATUS_NAMES,
 )
@@ -103,7 +104,7 @@ class Terms:
 class FinancingTerms:
     """The escrow's `FinancingTerms`: yearly discount rate, day count, recourse, reserve."""
 
-    rate_bps: int = 500
+    rate_bps: int = DEFAULT_RATE_BPS
     day_count: int = 0  # 0 ACT/360, 1 ACT/365
     recourse: bool = False
     reserve_bps: int = 0

@@ -21,3 +21,5 @@ STATUS_NAMES = (
 REQUEST_STATUS_NAMES = ("None", "Pending", "Approved", "Rejected", "Cancelled")
 # the day count of IFinancingEscrow.FinancingTerms.dayCount (UnknownDayCount past these)
 DAY_COUNTS = {"ACT/360": 0, "ACT/365": 1}
+# The rate a financing request gets when none is given (sdk.FinancingTerms, `scf finance`)
+DEFAULT_RATE_BPS = 500  # 5% a year

@@ -22,6 +22,7 @@ from scfchain.cli.common import (
     parse_id,
 )
 from scfchain.records import fingerprint_hex
+from scfchain.states import DEFAULT_RATE_BPS
 
 DEV_KEYS_NOTE = """\
 keys: the signer is found by address among the keys given (--keystore, --key-env). On a local
@@ -29,9 +30,6 @@ dev chain, --dev-keys adds the dev operator and the demo financier; add --partie
 invoice files or folders the receivable came from, and the demo keys of their sellers and buyers
 are loaded too, so that the receivable's supplier, debtor or holders are found by address.
 """
-
-
-DEFAULT_RATE_BPS = 500  # 5% a year
 
 
 def _signer_for(args: argparse.Namespace, ring: Any, address: str, role: str) -> Any:
